@@ -1,0 +1,107 @@
+// Command devstack runs the whole fibstack stack natively in the foreground,
+// as `make run` does, and stops it cleanly on Ctrl-C or SIGTERM.
+//
+// Ports and folders come from environment variables; the README lists them.
+// Variables of the services themselves, such as MAX_INDEX or LOG_LEVEL, pass
+// through to the API and the workers.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/fibstack/fibstack/devstack"
+	"github.com/fibstack/fibstack/shared/config"
+)
+
+// Config is the launcher's configuration.
+type Config struct {
+	HTTPPort     int    `env:"HTTP_PORT" envDefault:"8080"`
+	NATSPort     int    `env:"NATS_PORT" envDefault:"4222"`
+	RedisPort    int    `env:"REDIS_PORT" envDefault:"16379"`
+	PostgresPort int    `env:"POSTGRES_PORT" envDefault:"15432"`
+	APIPort      int    `env:"API_PORT" envDefault:"18000"`
+	Workers      int    `env:"WORKERS" envDefault:"2"`
+	DataDir      string `env:"DATA_DIR" envDefault:".data"`
+	BinDir       string `env:"BIN_DIR" envDefault:"bin"`
+	SubmitRate   string `env:"SUBMIT_RATE" envDefault:"10r/s"`
+	SubmitBurst  int    `env:"SUBMIT_BURST" envDefault:"20"`
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "devstack:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var cfg Config
+	if err := config.Load(&cfg); err != nil {
+		return err
+	}
+	if cfg.Workers < 1 {
+		return fmt.Errorf("WORKERS=%d must be at least 1", cfg.Workers)
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+
+	// Worker i serves its health endpoints on API_PORT+1+i.
+	workerPorts := make([]int, cfg.Workers)
+	for i := range workerPorts {
+		workerPorts[i] = cfg.APIPort + 1 + i
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	stack, err := devstack.Start(ctx, devstack.Config{
+		RepoRoot:     root,
+		DataDir:      absolute(root, cfg.DataDir),
+		BinDir:       absolute(root, cfg.BinDir),
+		HTTPPort:     cfg.HTTPPort,
+		NATSPort:     cfg.NATSPort,
+		RedisPort:    cfg.RedisPort,
+		PostgresPort: cfg.PostgresPort,
+		APIPort:      cfg.APIPort,
+		WorkerPorts:  workerPorts,
+		SubmitRate:   cfg.SubmitRate,
+		SubmitBurst:  cfg.SubmitBurst,
+		Logs:         os.Stdout,
+	})
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf(`
+fibstack is running.
+  App:       http://localhost:%d
+  NATS:      %s   (try: nats --server %s pub fib.jobs 31)
+  API:       %s   (health: /healthz, /readyz, /metrics)
+  Redis:     %s
+  Postgres:  %s
+Press Ctrl-C to stop.
+
+`, cfg.HTTPPort, stack.NATSURL(), stack.NATSURL(), stack.APIURL(), stack.RedisURL(), stack.DatabaseURL())
+
+	<-ctx.Done()
+	fmt.Println("\nStopping fibstack...")
+	if err := stack.Stop(); err != nil {
+		return err
+	}
+	fmt.Println("fibstack stopped.")
+	return nil
+}
+
+func absolute(root, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(root, path)
+}

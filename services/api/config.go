@@ -1,0 +1,24 @@
+package main
+
+import (
+	"time"
+
+	"github.com/fibstack/fibstack/shared/config"
+)
+
+// Config is the API's configuration, read from the environment.
+type Config struct {
+	// HTTPAddr is the address the API listens on, for requests, health
+	// checks and metrics.
+	HTTPAddr string `env:"HTTP_ADDR" envDefault:":8000"`
+
+	// ShutdownTimeout bounds how long the API drains requests in flight
+	// after SIGTERM.
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+
+	NATS     config.NATS
+	Redis    config.Redis
+	Postgres config.Postgres
+	Jobs     config.Jobs
+	Log      config.Log
+}

@@ -1,0 +1,282 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/fibstack/fibstack/services/api/internal/submissions"
+	"github.com/fibstack/fibstack/shared/job"
+	"github.com/fibstack/fibstack/shared/results"
+)
+
+// shortValueDigits is the longest value that list responses include whole.
+// Longer values are listed by digit count, head and tail.
+const shortValueDigits = 64
+
+// valueJSON is an index with its state and, when done, its value or summary.
+type valueJSON struct {
+	Index     uint64     `json:"index"`
+	State     string     `json:"state"`
+	Digits    int        `json:"digits,omitempty"`
+	Value     *string    `json:"value,omitempty"`
+	Head      string     `json:"head,omitempty"`
+	Tail      string     `json:"tail,omitempty"`
+	Error     string     `json:"error,omitempty"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	SubmissionID int64 `json:"submission_id,omitempty"`
+}
+
+func newValueJSON(r results.Result) valueJSON {
+	v := valueJSON{Index: r.Index, State: string(r.State), Error: r.Error}
+	if !r.UpdatedAt.IsZero() {
+		v.UpdatedAt = &r.UpdatedAt
+	}
+	if r.State != results.StateDone {
+		return v
+	}
+
+	v.Digits = r.Digits
+	if r.Digits <= results.EdgeDigits {
+		// The summary of a value of at most EdgeDigits digits is the value.
+		v.Value = &r.Head
+		return v
+	}
+	v.Head, v.Tail = r.Head, r.Tail
+	return v
+}
+
+// createValue serves POST /api/values: it validates the index, queues a job,
+// records the submission and answers 202, or 200 with the value when the
+// index was computed already.
+func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
+	}
+	index, err := decodeSubmission(w, r, s.MaxIndex)
+	if err != nil {
+		return err
+	}
+	epoch, ready := s.StreamEpoch()
+	if !ready {
+		return unavailable("nats", errors.New("job stream is not set up yet"))
+	}
+
+	publishCtx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
+	defer cancel()
+	ack, err := s.Publisher.Publish(publishCtx, index, key)
+	if err != nil {
+		return unavailable("nats", err)
+	}
+
+	// From here on the job is safe in JetStream, so the answer is a success
+	// even if Postgres or Redis fail: the recorder writes the submission
+	// later, and the worker computes the value.
+	answer := valueJSON{Index: index, State: string(results.StateQueued)}
+	answer.SubmissionID = s.recordSubmission(r, submissions.Submission{
+		Number:         index,
+		Source:         job.SourceHTTP,
+		StreamEpoch:    epoch,
+		StreamSeq:      ack.Sequence,
+		IdempotencyKey: key,
+		SubmittedAt:    time.Now().UTC(),
+	})
+
+	status := http.StatusAccepted
+	if v, ok := s.storedValue(r, index); ok {
+		v.SubmissionID = answer.SubmissionID
+		answer = v
+		status = http.StatusOK
+	}
+
+	if ack.Duplicate {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, status, answer)
+	return nil
+}
+
+// recordSubmission records sub and returns its ID, or 0 after logging when
+// Postgres fails.
+func (s *Server) recordSubmission(r *http.Request, sub submissions.Submission) int64 {
+	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
+	defer cancel()
+
+	id, err := s.Submissions.Record(ctx, sub)
+	if err != nil {
+		s.logger.WarnContext(ctx, "Failed to record a queued job; the recorder will record it", "index", sub.Number, "stream_seq", sub.StreamSeq, "error", err)
+		return 0
+	}
+	return id
+}
+
+// storedValue returns the whole value of index when it is stored already.
+func (s *Server) storedValue(r *http.Request, index uint64) (valueJSON, bool) {
+	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
+	defer cancel()
+
+	result, err := s.Results.Result(ctx, index)
+	if err != nil || result.State != results.StateDone {
+		return valueJSON{}, false
+	}
+	value, err := s.Results.Value(ctx, index)
+	if err != nil {
+		return valueJSON{}, false
+	}
+
+	v := newValueJSON(result)
+	v.Value, v.Head, v.Tail = &value, "", ""
+	return v, true
+}
+
+// getValue serves GET /api/values/{index} with the whole value, and the
+// teaching app's /api/values/all and /api/values/current.
+func (s *Server) getValue(w http.ResponseWriter, r *http.Request, params httprouter.Params) error {
+	switch params.ByName("index") {
+	case "all":
+		return s.allSubmissions(w, r)
+	case "current":
+		return s.currentValues(w, r)
+	}
+
+	index, err := job.ParseIndex(params.ByName("index"), s.MaxIndex)
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
+	defer cancel()
+
+	result, err := s.Results.Result(ctx, index)
+	switch {
+	case errors.Is(err, results.ErrNotFound):
+		return s.queuedOrMissing(ctx, w, index)
+	case err != nil:
+		return unavailable("redis", err)
+	}
+
+	v := newValueJSON(result)
+	if result.State == results.StateDone {
+		value, err := s.Results.Value(ctx, index)
+		if err != nil {
+			return unavailable("redis", err)
+		}
+		v.Value, v.Head, v.Tail = &value, "", ""
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) queuedOrMissing(ctx context.Context, w http.ResponseWriter, index uint64) error {
+	submitted, err := s.Submissions.Submitted(ctx, index)
+	if err != nil {
+		return unavailable("postgres", err)
+	}
+	if !submitted {
+		return &Error{Status: http.StatusNotFound, Field: job.FieldIndex, Rule: ruleSubmitted,
+			Message: fmt.Sprintf("index %d was never submitted: POST it to /api/values first", index)}
+	}
+	writeJSON(w, http.StatusOK, valueJSON{Index: index, State: string(results.StateQueued)})
+	return nil
+}
+
+// downloadValue serves GET /api/values/{index}/value: the whole value as a
+// plain-text attachment.
+func (s *Server) downloadValue(w http.ResponseWriter, r *http.Request, params httprouter.Params) error {
+	index, err := job.ParseIndex(params.ByName("index"), s.MaxIndex)
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
+	defer cancel()
+	value, err := s.Results.Value(ctx, index)
+	if errors.Is(err, results.ErrNotFound) {
+		return &Error{Status: http.StatusNotFound, Field: job.FieldIndex, Rule: ruleComputed,
+			Message: fmt.Sprintf("the value of index %d is not computed yet", index)}
+	}
+	if err != nil {
+		return unavailable("redis", err)
+	}
+
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(value)+1))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="fibonacci-%d.txt"`, index))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(value + "\n")) // A client that hung up is not an error of the API.
+	return nil
+}
+
+// valuesPage is the body of GET /api/values.
+type valuesPage struct {
+	Values     []valueJSON `json:"values"`
+	NextCursor *string     `json:"next_cursor"`
+}
+
+// listValues serves GET /api/values: computed and failed indexes in
+// ascending order, a page at a time, with whole values only when short.
+func (s *Server) listValues(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+	limit, err := pageLimit(r)
+	if err != nil {
+		return err
+	}
+	from, err := cursor(r)
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
+	defer cancel()
+	list, next, err := s.Results.List(ctx, uint64(from), limit)
+	if err != nil {
+		return unavailable("redis", err)
+	}
+
+	page := valuesPage{Values: make([]valueJSON, 0, len(list))}
+	for _, result := range list {
+		v := newValueJSON(result)
+		if v.Value == nil && result.State == results.StateDone && result.Digits <= shortValueDigits {
+			value, err := s.Results.Value(ctx, result.Index)
+			if err != nil && !errors.Is(err, results.ErrNotFound) {
+				return unavailable("redis", err)
+			}
+			if err == nil {
+				v.Value, v.Head, v.Tail = &value, "", ""
+			}
+		}
+		page.Values = append(page.Values, v)
+	}
+	if next != nil {
+		text := strconv.FormatUint(*next, 10)
+		page.NextCursor = &text
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// currentValues serves the teaching app's GET /api/values/current: an object
+// from every computed index to its whole value. Its size grows with all the
+// values together, so the page uses GET /api/values instead.
+func (s *Server) currentValues(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
+	defer cancel()
+
+	values, err := s.Results.AllValues(ctx)
+	if err != nil {
+		return unavailable("redis", err)
+	}
+
+	body := make(map[string]string, len(values))
+	for index, value := range values {
+		body[strconv.FormatUint(index, 10)] = value
+	}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}

@@ -1,0 +1,55 @@
+// Package publisher queues jobs on the JetStream job stream.
+package publisher
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	"github.com/fibstack/fibstack/shared/job"
+)
+
+// Publisher publishes jobs and waits for JetStream to store them.
+type Publisher struct {
+	js jetstream.JetStream
+}
+
+// New returns a publisher on js.
+func New(js jetstream.JetStream) *Publisher {
+	return &Publisher{js: js}
+}
+
+// Ack is JetStream's acknowledgement of a stored job.
+type Ack struct {
+	Sequence uint64
+
+	// Duplicate is true when JetStream had already stored a message with
+	// the same ID within its duplicate window, so this publish stored
+	// nothing and Sequence is the earlier message's.
+	Duplicate bool
+}
+
+// Publish stores a job for index, marked as coming from HTTP. A non-empty
+// idempotencyKey becomes the message ID, so JetStream drops a retried publish
+// within the stream's duplicate window; otherwise the ID is random, which
+// still guards the client library's own retries.
+func (p *Publisher) Publish(ctx context.Context, index uint64, idempotencyKey string) (Ack, error) {
+	msg := nats.NewMsg(job.Subject)
+	msg.Data = job.Payload(index)
+	msg.Header.Set(job.HeaderSource, string(job.SourceHTTP))
+
+	id := "http-" + nuid.Next()
+	if idempotencyKey != "" {
+		id = job.MessageID(idempotencyKey)
+	}
+	msg.Header.Set(jetstream.MsgIDHeader, id)
+
+	ack, err := p.js.PublishMsg(ctx, msg)
+	if err != nil {
+		return Ack{}, fmt.Errorf("publisher: publish index %d on %s: %w", index, job.Subject, err)
+	}
+	return Ack{Sequence: ack.Sequence, Duplicate: ack.Duplicate}, nil
+}

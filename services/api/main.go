@@ -1,0 +1,237 @@
+// Command api serves the fibstack HTTP API: it validates submitted indexes,
+// queues them as jobs on NATS JetStream, records them in Postgres and reads
+// computed values from Redis.
+//
+// Configuration comes from environment variables; see Config and the README.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/fibstack/fibstack/services/api/internal/httpapi"
+	"github.com/fibstack/fibstack/services/api/internal/publisher"
+	"github.com/fibstack/fibstack/services/api/internal/recorder"
+	"github.com/fibstack/fibstack/services/api/internal/submissions"
+	"github.com/fibstack/fibstack/shared/config"
+	"github.com/fibstack/fibstack/shared/health"
+	"github.com/fibstack/fibstack/shared/job"
+	"github.com/fibstack/fibstack/shared/logging"
+	"github.com/fibstack/fibstack/shared/natsconn"
+	"github.com/fibstack/fibstack/shared/redisconn"
+	"github.com/fibstack/fibstack/shared/results"
+	"github.com/fibstack/fibstack/shared/startup"
+	"github.com/fibstack/fibstack/shared/stream"
+)
+
+func main() {
+	healthcheck := flag.Bool("healthcheck", false, "request /readyz of the API on HTTP_ADDR, then exit 0 if ready and 1 if not")
+	flag.Parse()
+
+	var cfg Config
+	if err := config.Load(&cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "api:", err)
+		os.Exit(2)
+	}
+
+	if *healthcheck {
+		if err := health.Probe(context.Background(), cfg.HTTPAddr); err != nil {
+			fmt.Fprintln(os.Stderr, "api:", err)
+			os.Exit(1)
+		}
+		return
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "api:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx is done, then drains requests in flight and closes
+// every connection.
+func run(ctx context.Context, cfg Config) error {
+	if err := cfg.Jobs.Check(); err != nil {
+		return err
+	}
+	logger, err := logging.New(os.Stderr, cfg.Log, "api")
+	if err != nil {
+		return err
+	}
+
+	// Every client below connects lazily or retries in the background, so
+	// the API starts, and reports not ready, while its dependencies are
+	// still coming up.
+	// Publishes must fail while NATS is down rather than wait in a buffer:
+	// the client is told 503 and must not have its job stored later.
+	nc, err := natsconn.Connect(cfg.NATS.URL, "fibstack-api", logger, nats.ReconnectBufSize(-1))
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("create JetStream context: %w", err)
+	}
+
+	rdb, err := redisconn.New(cfg.Redis.URL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+
+	pool, err := newPool(cfg.Postgres.URL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	var epoch atomic.Int64
+	var ready atomic.Bool
+	checker := newChecker(nc, rdb, pool, &ready)
+
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	api := &httpapi.Server{
+		Publisher:   publisher.New(js),
+		Submissions: submissions.NewStore(pool),
+		Results:     results.NewStore(rdb),
+		Health:      checker,
+		StreamEpoch: func() (int64, bool) { return epoch.Load(), ready.Load() },
+		MaxIndex:    cfg.Jobs.MaxIndex,
+		Registry:    registry,
+		Logger:      logger,
+	}
+
+	listener, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on HTTP_ADDR=%s: %w", cfg.HTTPAddr, err)
+	}
+	server := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		IdleTimeout:       time.Minute,
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- server.Serve(listener) }()
+	logger.Info("API started", "addr", listener.Addr().String(), "max_index", cfg.Jobs.MaxIndex)
+
+	var background sync.WaitGroup
+	background.Go(func() {
+		setUp(ctx, cfg, logger, js, pool, &epoch, &ready)
+	})
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve HTTP: %w", err)
+	case <-ctx.Done():
+	}
+
+	logger.Info("API stopping: draining requests", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	shutdownErr := server.Shutdown(shutdownCtx)
+	background.Wait()
+	if err := nc.Drain(); err != nil {
+		logger.Warn("Failed to drain the NATS connection", "error", err)
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("drain HTTP requests: %w", shutdownErr)
+	}
+	logger.Info("API stopped")
+	return nil
+}
+
+// setUp creates the job stream and applies the migrations, retrying each
+// until it succeeds, then records jobs until ctx is done.
+func setUp(ctx context.Context, cfg Config, logger *slog.Logger, js jetstream.JetStream, pool *pgxpool.Pool, epoch *atomic.Int64, ready *atomic.Bool) {
+	var info *jetstream.StreamInfo
+	err := startup.Retry(ctx, logger, "create job stream", func(ctx context.Context) error {
+		var err error
+		info, err = stream.Ensure(ctx, js, cfg.Jobs)
+		return err
+	})
+	if err != nil {
+		return
+	}
+
+	err = startup.Retry(ctx, logger, "migrate postgres", func(ctx context.Context) error {
+		return submissions.Migrate(ctx, pool, logger)
+	})
+	if err != nil {
+		return
+	}
+
+	epoch.Store(info.Created.UnixNano())
+	ready.Store(true)
+	logger.Info("API ready", "stream", job.Stream, "stream_created", info.Created)
+
+	rec := &recorder.Recorder{
+		Submissions: submissions.NewStore(pool),
+		StreamEpoch: info.Created.UnixNano(),
+		MaxIndex:    cfg.Jobs.MaxIndex,
+		Logger:      logger,
+	}
+	_ = startup.Retry(ctx, logger, "record jobs", func(ctx context.Context) error {
+		consumer, err := js.Consumer(ctx, job.Stream, job.RecorderConsumer)
+		if err != nil {
+			return fmt.Errorf("open consumer %s: %w", job.RecorderConsumer, err)
+		}
+		rec.Consumer = consumer
+		return rec.Run(ctx)
+	})
+}
+
+func newPool(url string) (*pgxpool.Pool, error) {
+	poolConfig, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("invalid DATABASE_URL: %w", err)
+	}
+	poolConfig.ConnConfig.ConnectTimeout = 2 * time.Second
+	pool, err := pgxpool.NewWithConfig(context.Background(), poolConfig)
+	if err != nil {
+		return nil, fmt.Errorf("create postgres pool: %w", err)
+	}
+	return pool, nil
+}
+
+func newChecker(nc *nats.Conn, rdb *redis.Client, pool *pgxpool.Pool, ready *atomic.Bool) *health.Checker {
+	checker := health.NewChecker()
+	checker.Add("nats", func(context.Context) error {
+		if status := nc.Status(); status != nats.CONNECTED {
+			return fmt.Errorf("connection is %s", status)
+		}
+		return nil
+	})
+	checker.Add("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
+	checker.Add("postgres", pool.Ping)
+	checker.Add("setup", func(context.Context) error {
+		if !ready.Load() {
+			return errors.New("job stream or migrations not set up yet")
+		}
+		return nil
+	})
+	return checker
+}

@@ -1,0 +1,240 @@
+package results
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Store reads and writes results in Redis. It is safe for concurrent use.
+type Store struct {
+	rdb redis.UniversalClient
+}
+
+// NewStore returns a store on rdb.
+func NewStore(rdb redis.UniversalClient) *Store {
+	return &Store{rdb: rdb}
+}
+
+// saveValueScript stores a value unless one is stored already, so a value is
+// never replaced, and a late duplicate of a job cannot change anything.
+// KEYS: value, summary, index set. ARGV: value, digits, head, tail, time,
+// index.
+var saveValueScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], 'state', 'done', 'digits', ARGV[2], 'head', ARGV[3], 'tail', ARGV[4], 'updated_at', ARGV[5])
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[6])
+return 1
+`)
+
+// saveFailureScript records a failure unless a value is stored already.
+// KEYS: value, summary, index set. ARGV: reason, time, index.
+var saveFailureScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
+end
+redis.call('HSET', KEYS[2], 'state', 'failed', 'error', ARGV[1], 'updated_at', ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[3])
+return 1
+`)
+
+// SaveValue stores value, the decimal F(index), with its summary. It returns
+// false without writing when a value is stored already.
+func (s *Store) SaveValue(ctx context.Context, index uint64, value string) (bool, error) {
+	head, tail := edges(value)
+	stored, err := saveValueScript.Run(ctx, s.rdb,
+		[]string{valueKey(index), summaryKey(index), keyIndexes},
+		value, len(value), head, tail, time.Now().UTC().Format(time.RFC3339Nano), index,
+	).Int()
+	if err != nil {
+		return false, fmt.Errorf("results: save value of index %d: %w", index, err)
+	}
+	return stored == 1, nil
+}
+
+// SaveFailure records that index failed for reason. It returns false without
+// writing when a value is stored already, because a value always wins.
+func (s *Store) SaveFailure(ctx context.Context, index uint64, reason string) (bool, error) {
+	stored, err := saveFailureScript.Run(ctx, s.rdb,
+		[]string{valueKey(index), summaryKey(index), keyIndexes},
+		reason, time.Now().UTC().Format(time.RFC3339Nano), index,
+	).Int()
+	if err != nil {
+		return false, fmt.Errorf("results: save failure of index %d: %w", index, err)
+	}
+	return stored == 1, nil
+}
+
+// HasValue reports whether the value of index is stored.
+func (s *Store) HasValue(ctx context.Context, index uint64) (bool, error) {
+	n, err := s.rdb.Exists(ctx, valueKey(index)).Result()
+	if err != nil {
+		return false, fmt.Errorf("results: check value of index %d: %w", index, err)
+	}
+	return n == 1, nil
+}
+
+// Value returns the whole decimal value of index, or ErrNotFound.
+func (s *Store) Value(ctx context.Context, index uint64) (string, error) {
+	value, err := s.rdb.Get(ctx, valueKey(index)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("results: read value of index %d: %w", index, err)
+	}
+	return value, nil
+}
+
+// Result returns the summary of index, or ErrNotFound.
+func (s *Store) Result(ctx context.Context, index uint64) (Result, error) {
+	found, err := s.Results(ctx, []uint64{index})
+	if err != nil {
+		return Result{}, err
+	}
+	r, ok := found[index]
+	if !ok {
+		return Result{}, ErrNotFound
+	}
+	return r, nil
+}
+
+// Results returns the summaries of those indexes that have one, in one
+// round trip.
+func (s *Store) Results(ctx context.Context, indexes []uint64) (map[uint64]Result, error) {
+	commands := make([]*redis.MapStringStringCmd, len(indexes))
+	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for i, index := range indexes {
+			commands[i] = pipe.HGetAll(ctx, summaryKey(index))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("results: read %d summaries: %w", len(indexes), err)
+	}
+
+	found := make(map[uint64]Result, len(indexes))
+	for i, index := range indexes {
+		fields := commands[i].Val()
+		if len(fields) == 0 {
+			continue
+		}
+		found[index] = parseSummary(index, fields)
+	}
+	return found, nil
+}
+
+// List returns up to limit summaries of indexes greater than or equal to
+// from, in ascending order, and the index to continue from, or nil after the
+// last page.
+func (s *Store) List(ctx context.Context, from uint64, limit int) ([]Result, *uint64, error) {
+	members, err := s.rdb.ZRangeByScore(ctx, keyIndexes, &redis.ZRangeBy{
+		Min:   strconv.FormatUint(from, 10),
+		Max:   "+inf",
+		Count: int64(limit) + 1,
+	}).Result()
+	if err != nil {
+		return nil, nil, fmt.Errorf("results: list indexes from %d: %w", from, err)
+	}
+
+	indexes, err := parseIndexes(members)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	var next *uint64
+	if len(indexes) > limit {
+		next = &indexes[limit]
+		indexes = indexes[:limit]
+	}
+
+	found, err := s.Results(ctx, indexes)
+	if err != nil {
+		return nil, nil, err
+	}
+	list := make([]Result, 0, len(indexes))
+	for _, index := range indexes {
+		if r, ok := found[index]; ok {
+			list = append(list, r)
+		}
+	}
+	return list, next, nil
+}
+
+// valuesBatch bounds the keys that AllValues reads in one MGET.
+const valuesBatch = 500
+
+// AllValues returns every stored value by index. Its cost grows with the
+// total size of all values, so only the teaching app's endpoint uses it.
+func (s *Store) AllValues(ctx context.Context) (map[uint64]string, error) {
+	members, err := s.rdb.ZRange(ctx, keyIndexes, 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("results: list indexes: %w", err)
+	}
+	indexes, err := parseIndexes(members)
+	if err != nil {
+		return nil, err
+	}
+
+	values := make(map[uint64]string, len(indexes))
+	for start := 0; start < len(indexes); start += valuesBatch {
+		batch := indexes[start:min(start+valuesBatch, len(indexes))]
+		keys := make([]string, len(batch))
+		for i, index := range batch {
+			keys[i] = valueKey(index)
+		}
+
+		found, err := s.rdb.MGet(ctx, keys...).Result()
+		if err != nil {
+			return nil, fmt.Errorf("results: read %d values: %w", len(keys), err)
+		}
+		for i, value := range found {
+			// A failed index has no value, so MGET returns nil for it.
+			if text, ok := value.(string); ok {
+				values[batch[i]] = text
+			}
+		}
+	}
+	return values, nil
+}
+
+// Ping checks that Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("results: ping redis: %w", err)
+	}
+	return nil
+}
+
+func parseIndexes(members []string) ([]uint64, error) {
+	indexes := make([]uint64, len(members))
+	for i, member := range members {
+		index, err := strconv.ParseUint(member, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("results: invalid member %q in %s: %w", member, keyIndexes, err)
+		}
+		indexes[i] = index
+	}
+	return indexes, nil
+}
+
+func parseSummary(index uint64, fields map[string]string) Result {
+	r := Result{
+		Index: index,
+		State: State(fields["state"]),
+		Head:  fields["head"],
+		Tail:  fields["tail"],
+		Error: fields["error"],
+	}
+	r.Digits, _ = strconv.Atoi(fields["digits"])
+	r.UpdatedAt, _ = time.Parse(time.RFC3339Nano, fields["updated_at"])
+	return r
+}
