@@ -106,6 +106,9 @@ func startPostgres(ctx context.Context, dir string, port int, fast bool, logs io
 	if err != nil {
 		return nil, err
 	}
+	// SIGTERM would wait for every client to disconnect; SIGINT is
+	// Postgres's fast shutdown, which ends sessions and stops cleanly.
+	p.stopSignal = syscall.SIGINT
 
 	if err := waitFor(ctx, "postgres", p, 30*time.Second, func(ctx context.Context) error {
 		return createDatabase(ctx, port)

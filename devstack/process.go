@@ -17,6 +17,9 @@ import (
 type Process struct {
 	Name string
 
+	// stopSignal asks the process to exit: SIGTERM unless set.
+	stopSignal syscall.Signal
+
 	cmd  *exec.Cmd
 	done chan struct{}
 	err  error
@@ -77,26 +80,30 @@ func (p *Process) Exited() (bool, error) {
 	}
 }
 
-// Stop sends SIGTERM and waits up to timeout for the process to exit, then
-// kills it. It returns the exit error of a process that did not exit
-// cleanly on SIGTERM.
+// Stop sends SIGTERM, or the process's own stop signal, and waits up to
+// timeout for the process to exit, then kills it. It returns the exit error
+// of a process that did not exit cleanly.
 func (p *Process) Stop(timeout time.Duration) error {
 	if exited, _ := p.Exited(); exited {
 		return nil
 	}
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("devstack: send SIGTERM to %s (pid %d): %w", p.Name, p.Pid(), err)
+	signal := p.stopSignal
+	if signal == 0 {
+		signal = syscall.SIGTERM
+	}
+	if err := p.cmd.Process.Signal(signal); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("devstack: send %s to %s (pid %d): %w", signal, p.Name, p.Pid(), err)
 	}
 
 	select {
 	case <-p.done:
 		if p.err != nil {
-			return fmt.Errorf("devstack: %s (pid %d) exited with %w after SIGTERM", p.Name, p.Pid(), p.err)
+			return fmt.Errorf("devstack: %s (pid %d) exited with %w after %s", p.Name, p.Pid(), p.err, signal)
 		}
 		return nil
 	case <-time.After(timeout):
 		p.Kill()
-		return fmt.Errorf("devstack: %s (pid %d) did not exit within %s of SIGTERM and was killed", p.Name, p.Pid(), timeout)
+		return fmt.Errorf("devstack: %s (pid %d) did not exit within %s of %s and was killed", p.Name, p.Pid(), timeout, signal)
 	}
 }
 

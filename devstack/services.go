@@ -24,14 +24,23 @@ func (s *Stack) serviceEnv(httpPort int) []string {
 
 // StartAPI starts the API and waits until it is ready.
 func (s *Stack) StartAPI(ctx context.Context) error {
-	cmd := exec.Command(filepath.Join(s.cfg.BinDir, "api"))
-	cmd.Env = s.serviceEnv(s.cfg.APIPort)
-	p, err := startProcess("api", cmd, s.cfg.Logs)
+	p, err := s.spawnAPI()
 	if err != nil {
 		return err
 	}
 	s.api = p
-	return waitFor(ctx, "api", p, time.Minute, httpOK(s.APIURL()+"/readyz"))
+	return s.WaitReady(ctx, p, s.APIURL())
+}
+
+func (s *Stack) spawnAPI() (*Process, error) {
+	cmd := exec.Command(filepath.Join(s.cfg.BinDir, "api"))
+	cmd.Env = s.serviceEnv(s.cfg.APIPort)
+	return startProcess("api", cmd, s.cfg.Logs)
+}
+
+// WaitReady waits until the service p at baseURL answers 200 on /readyz.
+func (s *Stack) WaitReady(ctx context.Context, p *Process, baseURL string) error {
+	return waitFor(ctx, p.Name, p, time.Minute, httpOK(baseURL+"/readyz"))
 }
 
 // StopAPI stops the API with SIGTERM.
@@ -39,14 +48,18 @@ func (s *Stack) StopAPI() error { return s.api.Stop(stopTimeout) }
 
 // StartWorker starts worker i and waits until it is ready.
 func (s *Stack) StartWorker(ctx context.Context, i int) error {
-	cmd := exec.Command(filepath.Join(s.cfg.BinDir, "worker"))
-	cmd.Env = s.serviceEnv(s.cfg.WorkerPorts[i])
-	p, err := startProcess("worker-"+strconv.Itoa(i+1), cmd, s.cfg.Logs)
+	p, err := s.spawnWorker(i)
 	if err != nil {
 		return err
 	}
 	s.workers[i] = p
-	return waitFor(ctx, p.Name, p, time.Minute, httpOK(s.WorkerURL(i)+"/readyz"))
+	return s.WaitReady(ctx, p, s.WorkerURL(i))
+}
+
+func (s *Stack) spawnWorker(i int) (*Process, error) {
+	cmd := exec.Command(filepath.Join(s.cfg.BinDir, "worker"))
+	cmd.Env = s.serviceEnv(s.cfg.WorkerPorts[i])
+	return startProcess("worker-"+strconv.Itoa(i+1), cmd, s.cfg.Logs)
 }
 
 // Worker returns worker i's process.

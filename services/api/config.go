@@ -16,6 +16,10 @@ type Config struct {
 	// after SIGTERM.
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 
+	// HealInterval is how often the API checks whether Redis lost its
+	// values, and queues their indexes again if so.
+	HealInterval time.Duration `env:"HEAL_INTERVAL" envDefault:"5s"`
+
 	NATS     config.NATS
 	Redis    config.Redis
 	Postgres config.Postgres

@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/fibstack/fibstack/services/api/internal/healer"
 	"github.com/fibstack/fibstack/services/api/internal/httpapi"
 	"github.com/fibstack/fibstack/services/api/internal/publisher"
 	"github.com/fibstack/fibstack/services/api/internal/recorder"
@@ -73,6 +74,9 @@ func main() {
 func run(ctx context.Context, cfg Config) error {
 	if err := cfg.Jobs.Check(); err != nil {
 		return err
+	}
+	if cfg.HealInterval <= 0 {
+		return fmt.Errorf("config: HEAL_INTERVAL=%s must be positive", cfg.HealInterval)
 	}
 	logger, err := logging.New(os.Stderr, cfg.Log, "api")
 	if err != nil {
@@ -140,7 +144,7 @@ func run(ctx context.Context, cfg Config) error {
 
 	var background sync.WaitGroup
 	background.Go(func() {
-		setUp(ctx, cfg, logger, js, pool, &epoch, &ready)
+		setUp(ctx, cfg, logger, js, pool, rdb, &epoch, &ready)
 	})
 
 	select {
@@ -165,8 +169,9 @@ func run(ctx context.Context, cfg Config) error {
 }
 
 // setUp creates the job stream and applies the migrations, retrying each
-// until it succeeds, then records jobs until ctx is done.
-func setUp(ctx context.Context, cfg Config, logger *slog.Logger, js jetstream.JetStream, pool *pgxpool.Pool, epoch *atomic.Int64, ready *atomic.Bool) {
+// until it succeeds, then records jobs and heals lost values until ctx is
+// done.
+func setUp(ctx context.Context, cfg Config, logger *slog.Logger, js jetstream.JetStream, pool *pgxpool.Pool, rdb *redis.Client, epoch *atomic.Int64, ready *atomic.Bool) {
 	var info *jetstream.StreamInfo
 	err := startup.Retry(ctx, logger, "create job stream", func(ctx context.Context) error {
 		var err error
@@ -187,6 +192,17 @@ func setUp(ctx context.Context, cfg Config, logger *slog.Logger, js jetstream.Je
 	epoch.Store(info.Created.UnixNano())
 	ready.Store(true)
 	logger.Info("API ready", "stream", job.Stream, "stream_created", info.Created)
+
+	requeue := &healer.Healer{
+		Submissions: submissions.NewStore(pool),
+		Results:     results.NewStore(rdb),
+		Requeuer:    publisher.New(js),
+		Interval:    cfg.HealInterval,
+		Logger:      logger,
+	}
+	var healing sync.WaitGroup
+	healing.Go(func() { requeue.Run(ctx) })
+	defer healing.Wait()
 
 	rec := &recorder.Recorder{
 		Submissions: submissions.NewStore(pool),

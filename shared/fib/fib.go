@@ -137,16 +137,16 @@ func fibLimbs(ctx context.Context, n uint64) (limbs, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	result := make(limbs, 0, size)
 	if n&1 == 0 {
 		t = t.mulSmall(b, 2)
 		t = t.add(t, a) // F(k) + 2 F(k-1)
-		return m.mul(result, a, t)
+		return m.mul(make(limbs, 0, len(a)+len(t)+3), a, t)
 	}
 	a2 = a2.mulSmall(a, 2)
 	b2 = b2.add(a2, b) // 2 F(k) + F(k-1)
 	t = t.sub(a2, b)   // 2 F(k) - F(k-1)
-	if result, err = m.mul(result, b2, t); err != nil {
+	result, err := m.mul(make(limbs, 0, len(b2)+len(t)+3), b2, t)
+	if err != nil {
 		return nil, err
 	}
 	return result.addSigned(result, plusMinusTwo(odd)), nil

@@ -328,6 +328,7 @@ func appendDecimal(dst []byte, z limbs) []byte {
 		return append(dst, '0')
 	}
 
+	dst = slices.Grow(dst, len(z)*limbDigits)
 	top := z[len(z)-1]
 	var buf [limbDigits]byte
 	i := len(buf)
@@ -338,7 +339,6 @@ func appendDecimal(dst []byte, z limbs) []byte {
 	dst = append(dst, buf[i:]...)
 
 	start := len(dst)
-	dst = slices.Grow(dst, (len(z)-1)*limbDigits)
 	dst = dst[:start+(len(z)-1)*limbDigits]
 	out := dst[start:]
 	for k := len(z) - 2; k >= 0; k-- {

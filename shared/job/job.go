@@ -43,6 +43,10 @@ const (
 
 	// HeaderReason explains why a job was dead-lettered.
 	HeaderReason = "Fib-Reason"
+
+	// HeaderRequeue marks a job that the API queued again because Redis
+	// lost its value. It is not a new submission, so it is not recorded.
+	HeaderRequeue = "Fib-Requeue"
 )
 
 // Source tells where a submission came from.

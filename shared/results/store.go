@@ -238,3 +238,55 @@ func parseSummary(index uint64, fields map[string]string) Result {
 	r.UpdatedAt, _ = time.Parse(time.RFC3339Nano, fields["updated_at"])
 	return r
 }
+
+// keyDataSet names the Redis data set. It disappears with the data, so a
+// missing key tells that Redis lost or never had the values.
+const keyDataSet = "fib:data-set"
+
+// DataSetID returns the ID stored by MarkDataSet, or "" when Redis has none.
+func (s *Store) DataSetID(ctx context.Context) (string, error) {
+	id, err := s.rdb.Get(ctx, keyDataSet).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("results: read %s: %w", keyDataSet, err)
+	}
+	return id, nil
+}
+
+// MarkDataSet stores id as the data set's ID unless one is stored.
+func (s *Store) MarkDataSet(ctx context.Context, id string) error {
+	if err := s.rdb.SetNX(ctx, keyDataSet, id, 0).Err(); err != nil {
+		return fmt.Errorf("results: write %s: %w", keyDataSet, err)
+	}
+	return nil
+}
+
+// existsBatch bounds the indexes that Missing checks in one pipeline.
+const existsBatch = 1000
+
+// Missing returns those of indexes that have neither a value nor a failure
+// stored.
+func (s *Store) Missing(ctx context.Context, indexes []uint64) ([]uint64, error) {
+	var missing []uint64
+	for start := 0; start < len(indexes); start += existsBatch {
+		batch := indexes[start:min(start+existsBatch, len(indexes))]
+		commands := make([]*redis.IntCmd, len(batch))
+		_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for i, index := range batch {
+				commands[i] = pipe.Exists(ctx, summaryKey(index))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("results: check %d summaries: %w", len(batch), err)
+		}
+		for i, index := range batch {
+			if commands[i].Val() == 0 {
+				missing = append(missing, index)
+			}
+		}
+	}
+	return missing, nil
+}

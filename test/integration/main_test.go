@@ -94,9 +94,26 @@ type stackOptions struct {
 	submitBurst int
 }
 
+// testStack is a stack of one test, with the log of its processes.
+type testStack struct {
+	*devstack.Stack
+	logPath string
+}
+
+// log returns what the stack's processes have written so far.
+func (s *testStack) log(t *testing.T) string {
+	t.Helper()
+
+	data, err := os.ReadFile(s.logPath)
+	if err != nil {
+		t.Fatalf("read stack log: %v", err)
+	}
+	return string(data)
+}
+
 // startStack starts a stack of its own for t, stopped when t ends. Its
 // processes' output goes to a log file, printed at the end when t fails.
-func startStack(t *testing.T, options stackOptions) *devstack.Stack {
+func startStack(t *testing.T, options stackOptions) *testStack {
 	t.Helper()
 
 	// t.TempDir's parent is private to root, and Postgres runs as another
@@ -120,7 +137,7 @@ func startStack(t *testing.T, options stackOptions) *devstack.Stack {
 			t.Logf("stack log:\n%s", tail(logPath))
 		}
 	})
-	return stack
+	return &testStack{Stack: stack, logPath: logPath}
 }
 
 // sharedStack returns the stack that the functional tests share, starting it

@@ -106,7 +106,7 @@ func TestAPIRestartKeepsData(t *testing.T) {
 
 	assert.Equal(t, before, allSubmissions(t, stack.URL()))
 	assert.Equal(t, "102334155", waitForValue(t, stack.URL(), 40, 5*time.Second).Value)
-	assert.Equal(t, 1, countRows(t, stack, "number = $1", 40))
+	assert.Equal(t, 1, countRows(t, stack.Stack, "number = $1", 40))
 }
 
 func TestPageRoutesAndNotFound(t *testing.T) {

@@ -41,6 +41,7 @@ const (
 	ruleRoute       = "route"
 	ruleMethod      = "method"
 	ruleUnavailable = "unavailable"
+	ruleKeyReused   = "key_reused"
 )
 
 func badRequest(field, rule, format string, args ...any) *Error {

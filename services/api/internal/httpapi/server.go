@@ -29,11 +29,15 @@ const dependencyTimeout = 2 * time.Second
 // Publisher queues jobs.
 type Publisher interface {
 	Publish(ctx context.Context, index uint64, idempotencyKey string) (publisher.Ack, error)
+
+	// Index returns the index of the job stored at sequence seq.
+	Index(ctx context.Context, seq uint64) (uint64, error)
 }
 
 // SubmissionStore records and lists submissions.
 type SubmissionStore interface {
-	Record(ctx context.Context, sub submissions.Submission) (int64, error)
+	Record(ctx context.Context, sub submissions.Submission) (submissions.Submission, error)
+	FindByMessage(ctx context.Context, epoch int64, seq uint64) (submissions.Submission, bool, error)
 	All(ctx context.Context) ([]submissions.Submission, error)
 	Page(ctx context.Context, before int64, limit int) ([]submissions.Submission, error)
 	Submitted(ctx context.Context, number uint64) (bool, error)

@@ -75,6 +75,12 @@ func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httproute
 	if err != nil {
 		return unavailable("nats", err)
 	}
+	if ack.Duplicate {
+		if err := s.checkReplay(r, key, index, epoch, ack.Sequence); err != nil {
+			return err
+		}
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
 
 	// From here on the job is safe in JetStream, so the answer is a success
 	// even if Postgres or Redis fail: the recorder writes the submission
@@ -95,11 +101,33 @@ func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httproute
 		answer = v
 		status = http.StatusOK
 	}
-
-	if ack.Duplicate {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
 	writeJSON(w, status, answer)
+	return nil
+}
+
+// checkReplay rejects an Idempotency-Key that was first sent with another
+// index, because the client would otherwise get the other index's answer.
+// It finds the first index in Postgres or, before the recorder has written
+// it, in the stream.
+func (s *Server) checkReplay(r *http.Request, key string, index uint64, epoch int64, seq uint64) error {
+	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
+	defer cancel()
+
+	first, found, err := s.Submissions.FindByMessage(ctx, epoch, seq)
+	if err != nil {
+		return unavailable("postgres", err)
+	}
+	firstIndex := first.Number
+	if !found {
+		if firstIndex, err = s.Publisher.Index(ctx, seq); err != nil {
+			return unavailable("nats", err)
+		}
+	}
+
+	if firstIndex != index {
+		return &Error{Status: http.StatusUnprocessableEntity, Field: "Idempotency-Key", Rule: ruleKeyReused,
+			Message: fmt.Sprintf("Idempotency-Key %q was used for index %d: send a new key for index %d", key, firstIndex, index)}
+	}
 	return nil
 }
 
@@ -109,12 +137,12 @@ func (s *Server) recordSubmission(r *http.Request, sub submissions.Submission) i
 	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
 	defer cancel()
 
-	id, err := s.Submissions.Record(ctx, sub)
+	stored, err := s.Submissions.Record(ctx, sub)
 	if err != nil {
 		s.logger.WarnContext(ctx, "Failed to record a queued job; the recorder will record it", "index", sub.Number, "stream_seq", sub.StreamSeq, "error", err)
 		return 0
 	}
-	return id
+	return stored.ID
 }
 
 // storedValue returns the whole value of index when it is stored already.

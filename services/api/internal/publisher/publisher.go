@@ -4,6 +4,7 @@ package publisher
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -52,4 +53,35 @@ func (p *Publisher) Publish(ctx context.Context, index uint64, idempotencyKey st
 		return Ack{}, fmt.Errorf("publisher: publish index %d on %s: %w", index, job.Subject, err)
 	}
 	return Ack{Sequence: ack.Sequence, Duplicate: ack.Duplicate}, nil
+}
+
+// Requeue stores a job for index again, marked so that the recorder does not
+// count it as a new submission.
+func (p *Publisher) Requeue(ctx context.Context, index uint64) error {
+	msg := nats.NewMsg(job.Subject)
+	msg.Data = job.Payload(index)
+	msg.Header.Set(job.HeaderRequeue, "true")
+
+	if _, err := p.js.PublishMsg(ctx, msg); err != nil {
+		return fmt.Errorf("publisher: requeue index %d on %s: %w", index, job.Subject, err)
+	}
+	return nil
+}
+
+// Index returns the index of the job stored at sequence seq, or
+// jetstream.ErrMsgNotFound once every consumer has acknowledged it.
+func (p *Publisher) Index(ctx context.Context, seq uint64) (uint64, error) {
+	stream, err := p.js.Stream(ctx, job.Stream)
+	if err != nil {
+		return 0, fmt.Errorf("publisher: open stream %s: %w", job.Stream, err)
+	}
+	msg, err := stream.GetMsg(ctx, seq)
+	if err != nil {
+		return 0, fmt.Errorf("publisher: read job %d of %s: %w", seq, job.Stream, err)
+	}
+	index, err := job.ParsePayload(msg.Data, math.MaxUint64)
+	if err != nil {
+		return 0, fmt.Errorf("publisher: job %d of %s: %w", seq, job.Stream, err)
+	}
+	return index, nil
 }

@@ -68,6 +68,12 @@ func (r *Recorder) record(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 
+	if msg.Headers().Get(job.HeaderRequeue) != "" {
+		// The index was recorded when it was first submitted.
+		r.ack(ctx, msg, meta.Sequence.Stream)
+		return
+	}
+
 	source := job.SourceNATS
 	if job.Source(msg.Headers().Get(job.HeaderSource)) == job.SourceHTTP {
 		source = job.SourceHTTP

@@ -41,10 +41,10 @@ func NewStore(pool *pgxpool.Pool) *Store {
 	return &Store{pool: pool}
 }
 
-// Record inserts s unless its message is recorded already, and returns the
-// ID of the row either way. The API and the recorder both record each HTTP
+// Record inserts sub unless its message is recorded already, and returns the
+// row as stored either way. The API and the recorder both record each HTTP
 // job, so the second call must change nothing.
-func (s *Store) Record(ctx context.Context, sub Submission) (int64, error) {
+func (s *Store) Record(ctx context.Context, sub Submission) (Submission, error) {
 	var key *string
 	if sub.IdempotencyKey != "" {
 		key = &sub.IdempotencyKey
@@ -55,15 +55,32 @@ func (s *Store) Record(ctx context.Context, sub Submission) (int64, error) {
 		INSERT INTO submissions (number, source, stream_epoch, stream_seq, idempotency_key, submitted_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (stream_epoch, stream_seq) DO UPDATE SET stream_seq = EXCLUDED.stream_seq
-		RETURNING id`
-	var id int64
-	err := s.pool.QueryRow(ctx, query,
-		int64(sub.Number), string(sub.Source), sub.StreamEpoch, int64(sub.StreamSeq), key, sub.SubmittedAt,
-	).Scan(&id)
+		RETURNING ` + columns
+	rows, err := s.pool.Query(ctx, query,
+		int64(sub.Number), string(sub.Source), sub.StreamEpoch, int64(sub.StreamSeq), key, sub.SubmittedAt)
 	if err != nil {
-		return 0, fmt.Errorf("submissions: record index %d (stream sequence %d): %w", sub.Number, sub.StreamSeq, err)
+		return Submission{}, fmt.Errorf("submissions: record index %d (stream sequence %d): %w", sub.Number, sub.StreamSeq, err)
 	}
-	return id, nil
+	stored, err := collect(rows)
+	if err != nil {
+		return Submission{}, fmt.Errorf("submissions: record index %d (stream sequence %d): %w", sub.Number, sub.StreamSeq, err)
+	}
+	return stored[0], nil
+}
+
+// FindByMessage returns the submission of the job message with sequence
+// seq in the stream created at epoch, and false when none is recorded.
+func (s *Store) FindByMessage(ctx context.Context, epoch int64, seq uint64) (Submission, bool, error) {
+	rows, err := s.pool.Query(ctx,
+		`SELECT `+columns+` FROM submissions WHERE stream_epoch = $1 AND stream_seq = $2`, epoch, int64(seq))
+	if err != nil {
+		return Submission{}, false, fmt.Errorf("submissions: find stream sequence %d: %w", seq, err)
+	}
+	found, err := collect(rows)
+	if err != nil || len(found) == 0 {
+		return Submission{}, false, err
+	}
+	return found[0], true, nil
 }
 
 // All returns every submission, oldest first.

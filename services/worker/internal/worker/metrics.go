@@ -17,6 +17,7 @@ const (
 type Metrics struct {
 	jobs           *prometheus.CounterVec
 	computeSeconds prometheus.Histogram
+	inFlight       prometheus.Gauge
 }
 
 // NewMetrics registers the worker's metrics with registry.
@@ -31,7 +32,11 @@ func NewMetrics(registry prometheus.Registerer) *Metrics {
 			Help:    "Time to compute one value, in seconds.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 12),
 		}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "fibstack_worker_jobs_in_flight",
+			Help: "Jobs this worker holds now, from fetch to acknowledgement.",
+		}),
 	}
-	registry.MustRegister(m.jobs, m.computeSeconds)
+	registry.MustRegister(m.jobs, m.computeSeconds, m.inFlight)
 	return m
 }

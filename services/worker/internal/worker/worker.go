@@ -101,8 +101,10 @@ func (w *Worker) Run(ctx context.Context, drain context.Context) error {
 			continue
 		}
 
+		w.Metrics.inFlight.Inc()
 		running.Go(func() {
 			defer func() { <-slots }()
+			defer w.Metrics.inFlight.Dec()
 			w.handle(jobCtx, msg)
 		})
 	}
