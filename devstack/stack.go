@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -145,15 +146,12 @@ func (s *Stack) dir(name string) string { return filepath.Join(s.cfg.DataDir, na
 
 // fill chooses free ports for zero ones and checks the folders.
 func (c *Config) fill() error {
-	for _, port := range []*int{&c.HTTPPort, &c.NATSPort, &c.RedisPort, &c.PostgresPort, &c.APIPort} {
-		if err := fillPort(port); err != nil {
-			return err
-		}
-	}
+	ports := []*int{&c.HTTPPort, &c.NATSPort, &c.RedisPort, &c.PostgresPort, &c.APIPort}
 	for i := range c.WorkerPorts {
-		if err := fillPort(&c.WorkerPorts[i]); err != nil {
-			return err
-		}
+		ports = append(ports, &c.WorkerPorts[i])
+	}
+	if err := fillPorts(ports); err != nil {
+		return err
 	}
 	if c.SubmitRate == "" {
 		c.SubmitRate = "10r/s"
@@ -186,14 +184,18 @@ func (c *Config) fill() error {
 	return nil
 }
 
-func fillPort(port *int) error {
-	if *port != 0 {
-		return nil
+// fillPorts sets each zero port to a free one. It keeps every listener open
+// until all are chosen, because the kernel may hand a closed port out again.
+func fillPorts(ports []*int) error {
+	for _, port := range ports {
+		if *port == 0 {
+			listener, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return fmt.Errorf("devstack: find a free port: %w", err)
+			}
+			defer listener.Close()
+			*port = listener.Addr().(*net.TCPAddr).Port
+		}
 	}
-	free, err := FreePort()
-	if err != nil {
-		return err
-	}
-	*port = free
 	return nil
 }

@@ -70,14 +70,16 @@ fi
 
 echo "building bench/gmp/fib_gmp.c and shared/fib/internal/cmd/fibbench"
 gcc -O2 -o "$work/fib_gmp" "$root/bench/gmp/fib_gmp.c" -lgmp
-(cd "$root/shared" && go build -o "$work/fibbench" ./fib/internal/cmd/fibbench)
+# GOWORK=off builds the shared module on its own, so unfinished work in
+# other modules of the workspace cannot break the benchmark.
+(cd "$root/shared" && GOWORK=off go build -o "$work/fibbench" ./fib/internal/cmd/fibbench)
 
 # median prints the median of the ms=<value> lines in the named file.
 median() {
 	sed -n 's/^ms=//p' "$1" | sort -g | awk '{ v[NR] = $1 } END {
 		if (NR == 0) exit 1
-		if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]
-		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+		if (NR % 2) printf "%.4f\n", v[(NR + 1) / 2]
+		else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
 	}'
 }
 

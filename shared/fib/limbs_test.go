@@ -185,3 +185,16 @@ func toBig(t testing.TB, z limbs) *big.Int {
 	require.True(t, ok)
 	return v
 }
+
+// TestFibBigMatchesEngine checks the math/big path that Decimal takes above
+// maxLimbIndex, on indexes small enough to compare with the engine.
+func TestFibBigMatchesEngine(t *testing.T) {
+	for _, n := range []uint64{0, 1, 2, 3, 93, 94, 1000, 12_345, 100_000} {
+		f, err := fibBig(context.Background(), n)
+		require.NoError(t, err)
+
+		want, err := Decimal(context.Background(), n)
+		require.NoError(t, err)
+		assert.Equal(t, want, f.String(), "F(%d)", n)
+	}
+}

@@ -63,7 +63,7 @@ func TestPostgresOutage(t *testing.T) {
 	requireUnavailable(t, http.MethodGet, stack.URL()+"/api/submissions", "")
 
 	resp := submit(t, stack.URL(), `{"index": 81}`)
-	require.Equal(t, http.StatusAccepted, resp.Status, "body: %s", resp.Body)
+	require.Contains(t, []int{http.StatusAccepted, http.StatusOK}, resp.Status, "body: %s", resp.Body)
 	waitForValue(t, stack.URL(), 81, 30*time.Second)
 
 	require.NoError(t, stack.StartPostgres(ctx))

@@ -63,6 +63,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 
+	logger.Debug("Computing a value")
 	started := time.Now()
 	value, err := w.computeWithLease(ctx, msg, index)
 	elapsed := time.Since(started)

@@ -49,8 +49,8 @@ var (
 // NewTable builds the roots for transforms of length up to n, a power of
 // two between 2 and MaxLen.
 func NewTable(n int) (*Table, error) {
-	if n < 2 || n > MaxLen || n&(n-1) != 0 {
-		return nil, fmt.Errorf("ntt: invalid table length %d, want a power of two in [2, %d]", n, MaxLen)
+	if err := checkTableLen(n); err != nil {
+		return nil, err
 	}
 
 	roots := make([]uint64, n)
@@ -68,6 +68,9 @@ func NewTable(n int) (*Table, error) {
 // TableFor returns a table for transforms of length up to n, a power of two
 // between 2 and MaxLen. Tables up to 2^20 entries are cached and shared.
 func TableFor(n int) (*Table, error) {
+	if err := checkTableLen(n); err != nil {
+		return nil, err
+	}
 	if n > cachedLen {
 		return NewTable(n)
 	}
@@ -84,6 +87,13 @@ func TableFor(n int) (*Table, error) {
 	}
 	cache = t
 	return t, nil
+}
+
+func checkTableLen(n int) error {
+	if n < 2 || uint64(n) > MaxLen || n&(n-1) != 0 {
+		return fmt.Errorf("ntt: invalid table length %d, want a power of two in [2, %d]", n, uint64(MaxLen))
+	}
+	return nil
 }
 
 // Len returns the longest transform the table supports.
@@ -168,9 +178,9 @@ func forwardLayer(lo, hi, w []uint64) {
 }
 
 // The inverse transform needs w^-j. Because w^(2h) = 1 and w^h = -1,
-// w^-j = w^(2h-j) = -w^(h-j) = -roots[2h-j] for 0 < j < h, so the butterfly
-// multiplies by roots[2h-j] and swaps the sum and the difference instead of
-// keeping a second table.
+// w^-j = w^(2h-j) = -w^(h-j) = -roots[2h-j] for 0 < j < h. The butterfly
+// therefore multiplies by roots[2h-j] and swaps the sum and the difference,
+// so no second table is needed.
 
 func (t *Table) inverse(ctx context.Context, x []uint64) error {
 	n := len(x)

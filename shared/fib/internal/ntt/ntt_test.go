@@ -133,10 +133,16 @@ func TestTransformCancelled(t *testing.T) {
 	assert.ErrorIs(t, table.Inverse(ctx, x), context.Canceled)
 }
 
-func TestNewTableRejectsInvalidLength(t *testing.T) {
-	for _, n := range []int{0, 1, 3, 1000, MaxLen * 2} {
+func TestTableRejectsInvalidLength(t *testing.T) {
+	maxLen := uint64(MaxLen)
+	tooLong := int(2 * maxLen) // wraps to 0 where int has 32 bits, also invalid
+
+	for _, n := range []int{-4, 0, 1, 3, 1000, 1<<20 + 1, tooLong} {
 		_, err := NewTable(n)
-		assert.Error(t, err, "n=%d", n)
+		assert.Error(t, err, "NewTable(%d)", n)
+
+		_, err = TableFor(n)
+		assert.Error(t, err, "TableFor(%d)", n)
 	}
 }
 

@@ -9,7 +9,7 @@
 // bigint multiplies with math/big and bigfft with
 // github.com/remyoudompheng/bigfft; both convert with (*big.Int).String.
 //
-// It prints one line per run, "ms=<milliseconds>", then one line
+// It prints one line per run, "ms=<milliseconds per job>", then one line
 // "digits=<count> head=<first 10> tail=<last 10> sum=<FNV-1a of the digits>"
 // and, for the engine, "peak_heap_mib=<MiB> total_alloc_mib=<MiB>" measured
 // on one extra run: the largest heap in use, sampled every millisecond, and
@@ -34,6 +34,9 @@ import (
 
 	"github.com/fibstack/fibstack/shared/fib"
 )
+
+// minRunTime is the shortest timed run; bench/gmp/fib_gmp.c uses the same.
+const minRunTime = 2 * time.Millisecond
 
 func main() {
 	impl := flag.String("impl", "engine", "implementation to time: engine (fib.Decimal), bigint (math/big fast doubling and String) or bigfft (the same with github.com/remyoudompheng/bigfft products)")
@@ -66,12 +69,20 @@ func run(impl string, n uint64, runs int) error {
 	var s string
 	for range runs {
 		runtime.GC()
+
+		// Short jobs repeat until minRunTime has passed, and the run
+		// reports the mean, so that timer resolution and one-off costs do
+		// not dominate.
+		count := 0
 		start := time.Now()
-		var err error
-		if s, err = compute(); err != nil {
-			return err
+		for count == 0 || time.Since(start) < minRunTime {
+			var err error
+			if s, err = compute(); err != nil {
+				return err
+			}
+			count++
 		}
-		fmt.Printf("ms=%.3f\n", float64(time.Since(start).Microseconds())/1e3)
+		fmt.Printf("ms=%.4f\n", float64(time.Since(start).Nanoseconds())/1e6/float64(count))
 	}
 
 	h := fnv.New64a()
