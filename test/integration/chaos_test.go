@@ -33,11 +33,11 @@ const (
 
 // chaosFigures are the results of the chaos run.
 type chaosFigures struct {
-	jobs, viaHTTP, viaNATS           int
-	kills, killsMidJob, restarts     int
-	lost, wrong, retries             int
-	restarted, completedTwice        int
-	elapsed                          time.Duration
+	jobs, viaHTTP, viaNATS       int
+	kills, killsMidJob, restarts int
+	lost, wrong, retries         int
+	restarted, completedTwice    int
+	elapsed                      time.Duration
 }
 
 // TestChaos submits jobs of mixed sizes through HTTP and NATS while a worker
