@@ -122,7 +122,8 @@ func (w *Worker) computeWithLease(ctx context.Context, msg jetstream.Msg, index 
 
 	defer func() {
 		if recovered := recover(); recovered != nil {
-			err = fmt.Errorf("computation panicked: %v\n%s", recovered, debug.Stack())
+			w.Logger.Error("Computation panicked", "index", index, "panic", recovered, "stack", string(debug.Stack()))
+			err = fmt.Errorf("computation panicked: %v", recovered)
 		}
 	}()
 	return w.Compute(ctx, index)
