@@ -3,6 +3,7 @@ package devstack
 import (
 	"context"
 	"fmt"
+	"syscall"
 )
 
 // The methods below stop and start the stack's data stores in place, on the
@@ -81,3 +82,10 @@ func (s *Stack) StartWorkerNoWait(i int) error {
 	s.workers[i] = p
 	return nil
 }
+
+// PauseRedis freezes redis-server with SIGSTOP, so it accepts connections
+// but never answers, as a hung server does. ResumeRedis undoes it.
+func (s *Stack) PauseRedis() error { return s.redis.signal(syscall.SIGSTOP) }
+
+// ResumeRedis continues redis-server after PauseRedis.
+func (s *Stack) ResumeRedis() error { return s.redis.signal(syscall.SIGCONT) }

@@ -112,3 +112,10 @@ func (p *Process) Kill() {
 	_ = p.cmd.Process.Kill()
 	<-p.done
 }
+
+func (p *Process) signal(sig syscall.Signal) error {
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("devstack: send %s to %s (pid %d): %w", sig, p.Name, p.Pid(), err)
+	}
+	return nil
+}

@@ -88,3 +88,11 @@ func (s *Stack) RedisURL() string { return fmt.Sprintf("redis://%s/0", hostPort(
 
 // DatabaseURL returns the Postgres database's address.
 func (s *Stack) DatabaseURL() string { return DatabaseURL(s.cfg.PostgresPort) }
+
+// Processes returns the stack's running child processes: Redis, Postgres,
+// the API, the workers and nginx.
+func (s *Stack) Processes() []*Process {
+	list := []*Process{s.redis, s.postgres, s.api}
+	list = append(list, s.workers...)
+	return append(list, s.nginx)
+}

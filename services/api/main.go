@@ -98,6 +98,7 @@ func run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("create JetStream context: %w", err)
 	}
 
+	redisconn.SetLogger(logger)
 	rdb, err := redisconn.New(cfg.Redis.URL)
 	if err != nil {
 		return err
@@ -110,9 +111,8 @@ func run(ctx context.Context, cfg Config) error {
 	}
 	defer pool.Close()
 
-	var epoch atomic.Int64
-	var ready atomic.Bool
-	checker := newChecker(nc, rdb, pool, &ready)
+	var migrated atomic.Bool
+	checker := newChecker(nc, js, rdb, pool, &migrated)
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -122,7 +122,6 @@ func run(ctx context.Context, cfg Config) error {
 		Submissions: submissions.NewStore(pool),
 		Results:     results.NewStore(rdb),
 		Health:      checker,
-		StreamEpoch: func() (int64, bool) { return epoch.Load(), ready.Load() },
 		MaxIndex:    cfg.Jobs.MaxIndex,
 		Registry:    registry,
 		Logger:      logger,
@@ -144,7 +143,7 @@ func run(ctx context.Context, cfg Config) error {
 
 	var background sync.WaitGroup
 	background.Go(func() {
-		setUp(ctx, cfg, logger, js, pool, rdb, &epoch, &ready)
+		setUp(ctx, cfg, logger, js, pool, rdb, &migrated)
 	})
 
 	select {
@@ -156,13 +155,15 @@ func run(ctx context.Context, cfg Config) error {
 	logger.Info("API stopping: draining requests", "timeout", cfg.ShutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	shutdownErr := server.Shutdown(shutdownCtx)
+	if err := server.Shutdown(shutdownCtx); err != nil {
+		// A client slower than the timeout, such as one downloading a huge
+		// value, is cut off. That ends a stop, not a failure of the API.
+		logger.Warn("Closed connections still busy after SHUTDOWN_TIMEOUT", "timeout", cfg.ShutdownTimeout, "error", err)
+		_ = server.Close()
+	}
 	background.Wait()
 	if err := nc.Drain(); err != nil {
 		logger.Warn("Failed to drain the NATS connection", "error", err)
-	}
-	if shutdownErr != nil {
-		return fmt.Errorf("drain HTTP requests: %w", shutdownErr)
 	}
 	logger.Info("API stopped")
 	return nil
@@ -171,27 +172,22 @@ func run(ctx context.Context, cfg Config) error {
 // setUp creates the job stream and applies the migrations, retrying each
 // until it succeeds, then records jobs and heals lost values until ctx is
 // done.
-func setUp(ctx context.Context, cfg Config, logger *slog.Logger, js jetstream.JetStream, pool *pgxpool.Pool, rdb *redis.Client, epoch *atomic.Int64, ready *atomic.Bool) {
-	var info *jetstream.StreamInfo
+func setUp(ctx context.Context, cfg Config, logger *slog.Logger, js jetstream.JetStream, pool *pgxpool.Pool, rdb *redis.Client, migrated *atomic.Bool) {
 	err := startup.Retry(ctx, logger, "create job stream", func(ctx context.Context) error {
-		var err error
-		info, err = stream.Ensure(ctx, js, cfg.Jobs)
+		_, err := stream.Ensure(ctx, js, cfg.Jobs)
 		return err
 	})
 	if err != nil {
 		return
 	}
-
 	err = startup.Retry(ctx, logger, "migrate postgres", func(ctx context.Context) error {
 		return submissions.Migrate(ctx, pool, logger)
 	})
 	if err != nil {
 		return
 	}
-
-	epoch.Store(info.Created.UnixNano())
-	ready.Store(true)
-	logger.Info("API ready", "stream", job.Stream, "stream_created", info.Created)
+	migrated.Store(true)
+	logger.Info("API ready", "stream", job.Stream)
 
 	requeue := &healer.Healer{
 		Submissions: submissions.NewStore(pool),
@@ -204,13 +200,17 @@ func setUp(ctx context.Context, cfg Config, logger *slog.Logger, js jetstream.Je
 	healing.Go(func() { requeue.Run(ctx) })
 	defer healing.Wait()
 
+	// Someone may delete the stream or the consumer while the API runs, so
+	// each attempt creates them again before it opens the consumer.
 	rec := &recorder.Recorder{
 		Submissions: submissions.NewStore(pool),
-		StreamEpoch: info.Created.UnixNano(),
 		MaxIndex:    cfg.Jobs.MaxIndex,
 		Logger:      logger,
 	}
 	_ = startup.Retry(ctx, logger, "record jobs", func(ctx context.Context) error {
+		if _, err := stream.Ensure(ctx, js, cfg.Jobs); err != nil {
+			return err
+		}
 		consumer, err := js.Consumer(ctx, job.Stream, job.RecorderConsumer)
 		if err != nil {
 			return fmt.Errorf("open consumer %s: %w", job.RecorderConsumer, err)
@@ -233,7 +233,7 @@ func newPool(url string) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-func newChecker(nc *nats.Conn, rdb *redis.Client, pool *pgxpool.Pool, ready *atomic.Bool) *health.Checker {
+func newChecker(nc *nats.Conn, js jetstream.JetStream, rdb *redis.Client, pool *pgxpool.Pool, migrated *atomic.Bool) *health.Checker {
 	checker := health.NewChecker()
 	checker.Add("nats", func(context.Context) error {
 		if status := nc.Status(); status != nats.CONNECTED {
@@ -243,9 +243,13 @@ func newChecker(nc *nats.Conn, rdb *redis.Client, pool *pgxpool.Pool, ready *ato
 	})
 	checker.Add("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
 	checker.Add("postgres", pool.Ping)
-	checker.Add("setup", func(context.Context) error {
-		if !ready.Load() {
-			return errors.New("job stream or migrations not set up yet")
+	checker.Add("stream", func(ctx context.Context) error {
+		_, err := js.Stream(ctx, job.Stream)
+		return err
+	})
+	checker.Add("migrations", func(context.Context) error {
+		if !migrated.Load() {
+			return errors.New("not applied yet")
 		}
 		return nil
 	})

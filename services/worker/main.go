@@ -92,6 +92,7 @@ func run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("create JetStream context: %w", err)
 	}
 
+	redisconn.SetLogger(logger)
 	rdb, err := redisconn.New(cfg.Redis.URL)
 	if err != nil {
 		return err
@@ -112,11 +113,12 @@ func run(ctx context.Context, cfg Config) error {
 		return nil
 	})
 	checker.Add("redis", store.Ping)
-	checker.Add("setup", func(context.Context) error {
+	checker.Add("stream", func(ctx context.Context) error {
 		if !ready.Load() {
-			return errors.New("job stream not set up yet")
+			return errors.New("not set up yet")
 		}
-		return nil
+		_, err := js.Stream(ctx, job.Stream)
+		return err
 	})
 
 	server, err := serveHealth(cfg.HTTPAddr, checker, registry, logger)
@@ -125,11 +127,15 @@ func run(ctx context.Context, cfg Config) error {
 	}
 	defer server.Close()
 
-	err = startup.Retry(ctx, logger, "create job stream", func(ctx context.Context) error {
+	openConsumer := func(ctx context.Context) (jetstream.Consumer, error) {
 		if _, err := stream.Ensure(ctx, js, cfg.Jobs); err != nil {
-			return err
+			return nil, err
 		}
-		consumer, err = js.Consumer(ctx, job.Stream, job.WorkerConsumer)
+		return js.Consumer(ctx, job.Stream, job.WorkerConsumer)
+	}
+	err = startup.Retry(ctx, logger, "create job stream", func(ctx context.Context) error {
+		var err error
+		consumer, err = openConsumer(ctx)
 		return err
 	})
 	if err != nil {
@@ -140,6 +146,7 @@ func run(ctx context.Context, cfg Config) error {
 
 	w := &worker.Worker{
 		Consumer:    consumer,
+		Reopen:      openConsumer,
 		Results:     store,
 		Publisher:   js,
 		Compute:     fib.Decimal,

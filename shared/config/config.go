@@ -47,6 +47,11 @@ type Jobs struct {
 	// DuplicateWindow is how long JetStream remembers a message ID, and so
 	// how long a client may retry a POST with the same Idempotency-Key.
 	DuplicateWindow time.Duration `env:"JOB_DUPLICATE_WINDOW" envDefault:"10m"`
+
+	// Retention is how long the job stream keeps a job. A job still waiting
+	// for a worker after that long is dropped, so keep it far above the
+	// longest outage of the workers.
+	Retention time.Duration `env:"JOB_RETENTION" envDefault:"168h"`
 }
 
 // Log holds the logger settings.
@@ -78,6 +83,8 @@ func (j Jobs) Check() error {
 		return fmt.Errorf("config: JOB_MAX_ATTEMPTS=%d must be at least 1", j.MaxAttempts)
 	case j.DuplicateWindow < time.Second:
 		return fmt.Errorf("config: JOB_DUPLICATE_WINDOW=%s is below the minimum of 1s", j.DuplicateWindow)
+	case j.Retention < j.DuplicateWindow:
+		return fmt.Errorf("config: JOB_RETENTION=%s must be at least JOB_DUPLICATE_WINDOW=%s", j.Retention, j.DuplicateWindow)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ package job
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Subjects, streams and consumers. Every service takes these names from here.
@@ -80,4 +81,15 @@ func IdempotencyKey(messageID string) string {
 		return ""
 	}
 	return key
+}
+
+// MessageKey returns the key that identifies a job message in Postgres: its
+// Nats-Msg-Id when it has one, else its stream sequence and the time the
+// server stored it. Sequences restart when a stream is recreated, so the
+// sequence alone is not unique.
+func MessageKey(messageID string, sequence uint64, stored time.Time) string {
+	if messageID != "" {
+		return "id:" + messageID
+	}
+	return "seq:" + strconv.FormatUint(sequence, 10) + "@" + strconv.FormatInt(stored.UnixNano(), 10)
 }

@@ -26,6 +26,11 @@ func Connect(url, name string, logger *slog.Logger, options ...nats.Option) (*na
 			logger.Info("Connected to NATS", "url", c.ConnectedUrlRedacted())
 		}),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			// A nil error is a disconnect that the service asked for.
+			if err == nil {
+				logger.Info("Disconnected from NATS")
+				return
+			}
 			logger.Warn("Disconnected from NATS", "error", err)
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {

@@ -169,22 +169,23 @@ func (s *Store) List(ctx context.Context, from uint64, limit int) ([]Result, *ui
 	return list, next, nil
 }
 
-// valuesBatch bounds the keys that AllValues reads in one MGET.
-const valuesBatch = 500
+// valuesBatch bounds the values that EachValue holds in memory at once.
+const valuesBatch = 16
 
-// AllValues returns every stored value by index. Its cost grows with the
-// total size of all values, so only the teaching app's endpoint uses it.
-func (s *Store) AllValues(ctx context.Context) (map[uint64]string, error) {
+// EachValue calls fn with every stored value in ascending order of index,
+// reading a few values at a time, and stops at fn's first error. Its cost
+// grows with the total size of all values, so only the teaching app's
+// endpoint uses it.
+func (s *Store) EachValue(ctx context.Context, fn func(index uint64, value string) error) error {
 	members, err := s.rdb.ZRange(ctx, keyIndexes, 0, -1).Result()
 	if err != nil {
-		return nil, fmt.Errorf("results: list indexes: %w", err)
+		return fmt.Errorf("results: list indexes: %w", err)
 	}
 	indexes, err := parseIndexes(members)
 	if err != nil {
-		return nil, err
+		return err
 	}
 
-	values := make(map[uint64]string, len(indexes))
 	for start := 0; start < len(indexes); start += valuesBatch {
 		batch := indexes[start:min(start+valuesBatch, len(indexes))]
 		keys := make([]string, len(batch))
@@ -194,16 +195,20 @@ func (s *Store) AllValues(ctx context.Context) (map[uint64]string, error) {
 
 		found, err := s.rdb.MGet(ctx, keys...).Result()
 		if err != nil {
-			return nil, fmt.Errorf("results: read %d values: %w", len(keys), err)
+			return fmt.Errorf("results: read %d values: %w", len(keys), err)
 		}
 		for i, value := range found {
 			// A failed index has no value, so MGET returns nil for it.
-			if text, ok := value.(string); ok {
-				values[batch[i]] = text
+			text, ok := value.(string)
+			if !ok {
+				continue
+			}
+			if err := fn(batch[i], text); err != nil {
+				return err
 			}
 		}
 	}
-	return values, nil
+	return nil
 }
 
 // Ping checks that Redis answers.
@@ -266,24 +271,26 @@ func (s *Store) MarkDataSet(ctx context.Context, id string) error {
 // existsBatch bounds the indexes that Missing checks in one pipeline.
 const existsBatch = 1000
 
-// Missing returns those of indexes that have neither a value nor a failure
-// stored.
+// Missing returns those of indexes that have neither a value nor a recorded
+// failure.
 func (s *Store) Missing(ctx context.Context, indexes []uint64) ([]uint64, error) {
 	var missing []uint64
 	for start := 0; start < len(indexes); start += existsBatch {
 		batch := indexes[start:min(start+existsBatch, len(indexes))]
-		commands := make([]*redis.IntCmd, len(batch))
+		values := make([]*redis.IntCmd, len(batch))
+		states := make([]*redis.StringCmd, len(batch))
 		_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 			for i, index := range batch {
-				commands[i] = pipe.Exists(ctx, summaryKey(index))
+				values[i] = pipe.Exists(ctx, valueKey(index))
+				states[i] = pipe.HGet(ctx, summaryKey(index), "state")
 			}
 			return nil
 		})
-		if err != nil {
-			return nil, fmt.Errorf("results: check %d summaries: %w", len(batch), err)
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("results: check %d values: %w", len(batch), err)
 		}
 		for i, index := range batch {
-			if commands[i].Val() == 0 {
+			if values[i].Val() == 0 && states[i].Val() != string(StateFailed) {
 				missing = append(missing, index)
 			}
 		}

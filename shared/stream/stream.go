@@ -23,13 +23,19 @@ const deadLetterMaxAge = 30 * 24 * time.Hour
 // processes at once, because JetStream accepts a create that matches the
 // existing configuration. It returns the job stream's information.
 func Ensure(ctx context.Context, js jetstream.JetStream, jobs config.Jobs) (*jetstream.StreamInfo, error) {
-	// Interest retention keeps a job until both consumers have acknowledged
-	// it: the workers compute it and the recorder writes it to Postgres.
+	// Limits retention keeps each job for jobs.Retention whether or not a
+	// consumer exists yet. With interest retention, a job published after
+	// the stream was created but before its consumers would be dropped at
+	// once, and some process may create the stream at any time. A consumer
+	// created later replays the kept jobs, which changes nothing: the
+	// recorder deduplicates by message and workers skip stored values.
 	jobStream, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        job.Stream,
 		Description: "Fibonacci jobs: the payload is the decimal index",
 		Subjects:    []string{job.Subject},
-		Retention:   jetstream.InterestPolicy,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		MaxAge:      jobs.Retention,
 		Storage:     jetstream.FileStorage,
 		Duplicates:  jobs.DuplicateWindow,
 	})

@@ -93,6 +93,10 @@ func badRequests() []badRequest {
 			wantStatus: invalid, wantField: "index", wantRule: "integer"},
 		{name: "bad page cursor", method: http.MethodGet, path: "/api/submissions?cursor=x",
 			wantStatus: bad, wantField: "cursor", wantRule: "format"},
+		{name: "get of fraction index", method: http.MethodGet, path: "/api/values/1.5",
+			wantStatus: invalid, wantField: "index", wantRule: "integer"},
+		{name: "utf-16 charset", method: http.MethodPost, path: "/api/values", contentType: "application/json; charset=utf-16",
+			body: `{"index": 10}`, wantStatus: http.StatusUnsupportedMediaType, wantField: "Content-Type", wantRule: "content_type"},
 	}
 	return requests
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -237,4 +238,66 @@ func TestAPISIGTERMExitsCleanly(t *testing.T) {
 
 	require.NoError(t, stack.StopAPI(), "the API must exit 0 after SIGTERM")
 	assert.Contains(t, stack.log(t), "API stopped")
+}
+
+func TestHungRedisAnswers503(t *testing.T) {
+	stack := startStack(t, stackOptions{workers: 1})
+	submit(t, stack.URL(), `{"index": 84}`)
+	waitForValue(t, stack.URL(), 84, 20*time.Second)
+
+	require.NoError(t, stack.PauseRedis())
+	defer func() { require.NoError(t, stack.ResumeRedis()) }()
+
+	requireUnavailable(t, http.MethodGet, stack.URL()+"/api/values/84", "")
+	requireUnavailable(t, http.MethodGet, stack.URL()+"/api/values?limit=5", "")
+	started := time.Now()
+	assert.Equal(t, http.StatusServiceUnavailable, get(t, stack.APIURL()+"/readyz").Status)
+	assert.Less(t, time.Since(started), outageAnswerLimit)
+}
+
+func TestStreamRecreatedWhileRunning(t *testing.T) {
+	stack := startStack(t, stackOptions{workers: 1})
+	submit(t, stack.URL(), `{"index": 85}`)
+	waitForValue(t, stack.URL(), 85, 20*time.Second)
+	waitConsumersIdle(t, stack.Stack, 10*time.Second)
+
+	ctx, cancel := background()
+	defer cancel()
+	js, err := jetstream.New(connectNATS(t, stack.Stack))
+	require.NoError(t, err)
+	require.NoError(t, js.DeleteStream(ctx, "FIB_JOBS"))
+
+	// The services create the stream and consumers again on their own, and
+	// jobs in the new stream, whose sequences restart at 1, get rows of
+	// their own.
+	var accepted response
+	require.Eventually(t, func() bool {
+		accepted = submit(t, stack.URL(), `{"index": 86}`)
+		return accepted.Status == http.StatusAccepted || accepted.Status == http.StatusOK
+	}, 30*time.Second, 200*time.Millisecond, "the API did not accept jobs after the stream was deleted")
+	assert.Equal(t, "420196140727489673", waitForValue(t, stack.URL(), 86, 30*time.Second).Value)
+
+	require.Eventually(t, func() bool {
+		return countRows(t, stack.Stack, "number = $1", 86) == 1
+	}, 20*time.Second, 100*time.Millisecond, "index 86 was not recorded")
+	assert.Equal(t, 1, countRows(t, stack.Stack, "number = $1", 85))
+	first := decodeJSON[map[string]any](t, accepted)["submission_id"]
+	assert.NotEqual(t, float64(1), first, "the new job was merged into the first row")
+}
+
+func TestSummaryWithoutValueIsQueued(t *testing.T) {
+	stack := startStack(t, stackOptions{workers: 1})
+	submit(t, stack.URL(), `{"index": 87}`)
+	waitForValue(t, stack.URL(), 87, 20*time.Second)
+
+	rdb := redis.NewClient(&redis.Options{Addr: strings.TrimSuffix(strings.TrimPrefix(stack.RedisURL(), "redis://"), "/0")})
+	defer rdb.Close()
+	require.NoError(t, rdb.Del(context.Background(), "fib:value:87").Err())
+
+	resp := get(t, stack.URL()+"/api/values/87")
+	assert.Equal(t, http.StatusOK, resp.Status, "body: %s", resp.Body)
+	assert.Equal(t, "queued", decodeJSON[valueState](t, resp).State)
+
+	submit(t, stack.URL(), `{"index": 87}`)
+	assert.Equal(t, "679891637638612258", waitForValue(t, stack.URL(), 87, 20*time.Second).Value)
 }

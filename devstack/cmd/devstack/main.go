@@ -90,10 +90,33 @@ Press Ctrl-C to stop.
 
 `, cfg.HTTPPort, stack.NATSURL(), stack.NATSURL(), stack.APIURL(), stack.RedisURL(), stack.DatabaseURL())
 
-	<-ctx.Done()
-	fmt.Println("\nStopping fibstack...")
+	// A child that exits on its own stops the whole stack, so a crash is
+	// not hidden behind a page that half works.
+	crashed := make(chan *devstack.Process, 1)
+	for _, p := range stack.Processes() {
+		go func() {
+			<-p.Done()
+			select {
+			case crashed <- p:
+			default:
+			}
+		}()
+	}
+
+	var crashErr error
+	select {
+	case <-ctx.Done():
+		fmt.Println("\nStopping fibstack...")
+	case p := <-crashed:
+		_, exitErr := p.Exited()
+		crashErr = fmt.Errorf("%s (pid %d) exited unexpectedly (%v): stopped the stack; see its output above", p.Name, p.Pid(), exitErr)
+		fmt.Fprintln(os.Stderr, "devstack:", crashErr)
+	}
 	if err := stack.Stop(); err != nil {
 		return err
+	}
+	if crashErr != nil {
+		return crashErr
 	}
 	fmt.Println("fibstack stopped.")
 	return nil

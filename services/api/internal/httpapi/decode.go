@@ -45,10 +45,14 @@ func checkContentType(header string) error {
 		return &Error{Status: http.StatusUnsupportedMediaType, Field: "Content-Type", Rule: ruleContentType,
 			Message: "Content-Type header is missing: send application/json"}
 	}
-	mediaType, _, err := mime.ParseMediaType(header)
+	mediaType, params, err := mime.ParseMediaType(header)
 	if err != nil || mediaType != "application/json" {
 		return &Error{Status: http.StatusUnsupportedMediaType, Field: "Content-Type", Rule: ruleContentType,
 			Message: fmt.Sprintf("Content-Type must be application/json, got %q", header)}
+	}
+	if charset, ok := params["charset"]; ok && !strings.EqualFold(charset, "utf-8") {
+		return &Error{Status: http.StatusUnsupportedMediaType, Field: "Content-Type", Rule: ruleContentType,
+			Message: fmt.Sprintf("JSON must be UTF-8, got charset %q", charset)}
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ type Publisher interface {
 // SubmissionStore records and lists submissions.
 type SubmissionStore interface {
 	Record(ctx context.Context, sub submissions.Submission) (submissions.Submission, error)
-	FindByMessage(ctx context.Context, epoch int64, seq uint64) (submissions.Submission, bool, error)
+	FindByMessage(ctx context.Context, messageKey string) (submissions.Submission, bool, error)
 	All(ctx context.Context) ([]submissions.Submission, error)
 	Page(ctx context.Context, before int64, limit int) ([]submissions.Submission, error)
 	Submitted(ctx context.Context, number uint64) (bool, error)
@@ -49,7 +49,7 @@ type ResultStore interface {
 	Results(ctx context.Context, indexes []uint64) (map[uint64]results.Result, error)
 	List(ctx context.Context, from uint64, limit int) ([]results.Result, *uint64, error)
 	Value(ctx context.Context, index uint64) (string, error)
-	AllValues(ctx context.Context) (map[uint64]string, error)
+	EachValue(ctx context.Context, fn func(index uint64, value string) error) error
 }
 
 // Server holds the API's dependencies. Set every field before calling
@@ -59,10 +59,6 @@ type Server struct {
 	Submissions SubmissionStore
 	Results     ResultStore
 	Health      *health.Checker
-
-	// StreamEpoch returns the job stream's creation time in Unix
-	// nanoseconds, and false until the stream is set up.
-	StreamEpoch func() (int64, bool)
 
 	// MaxIndex is the largest index accepted.
 	MaxIndex uint64
@@ -87,7 +83,7 @@ func (s *Server) Handler() http.Handler {
 	// /api prefix behind a proxy, so normalizePath cleans paths in place.
 	router.RedirectTrailingSlash = false
 	router.RedirectFixedPath = false
-	router.HandleOPTIONS = false
+	router.HandleOPTIONS = true
 	router.NotFound = http.HandlerFunc(s.notFound)
 	router.MethodNotAllowed = http.HandlerFunc(s.methodNotAllowed)
 	router.PanicHandler = s.recoverPanic

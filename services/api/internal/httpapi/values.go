@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/fibstack/fibstack/services/api/internal/publisher"
 	"github.com/fibstack/fibstack/services/api/internal/submissions"
 	"github.com/fibstack/fibstack/shared/job"
 	"github.com/fibstack/fibstack/shared/results"
@@ -64,11 +66,6 @@ func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httproute
 	if err != nil {
 		return err
 	}
-	epoch, ready := s.StreamEpoch()
-	if !ready {
-		return unavailable("nats", errors.New("job stream is not set up yet"))
-	}
-
 	publishCtx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
 	defer cancel()
 	ack, err := s.Publisher.Publish(publishCtx, index, key)
@@ -76,7 +73,7 @@ func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httproute
 		return unavailable("nats", err)
 	}
 	if ack.Duplicate {
-		if err := s.checkReplay(r, key, index, epoch, ack.Sequence); err != nil {
+		if err := s.checkReplay(r, key, index, ack); err != nil {
 			return err
 		}
 		w.Header().Set("Idempotent-Replayed", "true")
@@ -89,7 +86,7 @@ func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httproute
 	answer.SubmissionID = s.recordSubmission(r, submissions.Submission{
 		Number:         index,
 		Source:         job.SourceHTTP,
-		StreamEpoch:    epoch,
+		MessageKey:     job.MessageKey(ack.MessageID, ack.Sequence, time.Time{}),
 		StreamSeq:      ack.Sequence,
 		IdempotencyKey: key,
 		SubmittedAt:    time.Now().UTC(),
@@ -109,17 +106,17 @@ func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httproute
 // index, because the client would otherwise get the other index's answer.
 // It finds the first index in Postgres or, before the recorder has written
 // it, in the stream.
-func (s *Server) checkReplay(r *http.Request, key string, index uint64, epoch int64, seq uint64) error {
+func (s *Server) checkReplay(r *http.Request, key string, index uint64, ack publisher.Ack) error {
 	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
 	defer cancel()
 
-	first, found, err := s.Submissions.FindByMessage(ctx, epoch, seq)
+	first, found, err := s.Submissions.FindByMessage(ctx, job.MessageKey(ack.MessageID, ack.Sequence, time.Time{}))
 	if err != nil {
 		return unavailable("postgres", err)
 	}
 	firstIndex := first.Number
 	if !found {
-		if firstIndex, err = s.Publisher.Index(ctx, seq); err != nil {
+		if firstIndex, err = s.Publisher.Index(ctx, ack.Sequence); err != nil {
 			return unavailable("nats", err)
 		}
 	}
@@ -145,7 +142,8 @@ func (s *Server) recordSubmission(r *http.Request, sub submissions.Submission) i
 	return stored.ID
 }
 
-// storedValue returns the whole value of index when it is stored already.
+// storedValue returns the value of index when it is stored already: whole
+// when short, else as a summary.
 func (s *Server) storedValue(r *http.Request, index uint64) (valueJSON, bool) {
 	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
 	defer cancel()
@@ -154,18 +152,22 @@ func (s *Server) storedValue(r *http.Request, index uint64) (valueJSON, bool) {
 	if err != nil || result.State != results.StateDone {
 		return valueJSON{}, false
 	}
+	v := newValueJSON(result)
+	if v.Value != nil || result.Digits > shortValueDigits {
+		return v, true
+	}
+
 	value, err := s.Results.Value(ctx, index)
 	if err != nil {
 		return valueJSON{}, false
 	}
-
-	v := newValueJSON(result)
 	v.Value, v.Head, v.Tail = &value, "", ""
 	return v, true
 }
 
-// getValue serves GET /api/values/{index} with the whole value, and the
-// teaching app's /api/values/all and /api/values/current.
+// getValue serves GET /api/values/{index} with the whole value, or with the
+// summary of a long value given ?summary=true, and the teaching app's
+// /api/values/all and /api/values/current.
 func (s *Server) getValue(w http.ResponseWriter, r *http.Request, params httprouter.Params) error {
 	switch params.ByName("index") {
 	case "all":
@@ -191,8 +193,14 @@ func (s *Server) getValue(w http.ResponseWriter, r *http.Request, params httprou
 	}
 
 	v := newValueJSON(result)
-	if result.State == results.StateDone {
+	if result.State == results.StateDone && r.URL.Query().Get("summary") != "true" {
 		value, err := s.Results.Value(ctx, index)
+		if errors.Is(err, results.ErrNotFound) {
+			// Only someone deleting keys by hand separates a summary from
+			// its value. Resubmitting the index computes it again.
+			s.logger.WarnContext(ctx, "Stored summary has no value", "index", index)
+			return s.queuedOrMissing(ctx, w, index)
+		}
 		if err != nil {
 			return unavailable("redis", err)
 		}
@@ -290,21 +298,38 @@ func (s *Server) listValues(w http.ResponseWriter, r *http.Request, _ httprouter
 }
 
 // currentValues serves the teaching app's GET /api/values/current: an object
-// from every computed index to its whole value. Its size grows with all the
-// values together, so the page uses GET /api/values instead.
+// from every computed index to its whole value. The body is written while
+// values are read, a few at a time, so memory stays small however many
+// values there are; its size still grows with all the values together, so
+// the page uses GET /api/values instead.
 func (s *Server) currentValues(w http.ResponseWriter, r *http.Request) error {
-	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
-	defer cancel()
+	// Values can take long to send, so only reading Redis has a deadline.
+	written := false
+	err := s.Results.EachValue(r.Context(), func(index uint64, value string) error {
+		separator := ","
+		if !written {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusOK)
+			separator = "{"
+			written = true
+		}
+		_, err := fmt.Fprintf(w, `%s"%d":"%s"`, separator, index, value)
+		return err
+	})
 
-	values, err := s.Results.AllValues(ctx)
-	if err != nil {
+	switch {
+	case err != nil && !written:
 		return unavailable("redis", err)
+	case err != nil:
+		// The status is sent already: end the response short, so the
+		// client sees an error and not a smaller object.
+		s.logger.WarnContext(r.Context(), "Stopped sending current values", "error", err)
+		panic(http.ErrAbortHandler)
+	case !written:
+		writeJSON(w, http.StatusOK, map[string]string{})
+		return nil
 	}
-
-	body := make(map[string]string, len(values))
-	for index, value := range values {
-		body[strconv.FormatUint(index, 10)] = value
-	}
-	writeJSON(w, http.StatusOK, body)
+	_, _ = io.WriteString(w, "}\n")
 	return nil
 }

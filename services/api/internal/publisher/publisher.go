@@ -31,6 +31,9 @@ type Ack struct {
 	// the same ID within its duplicate window, so this publish stored
 	// nothing and Sequence is the earlier message's.
 	Duplicate bool
+
+	// MessageID is the job's Nats-Msg-Id.
+	MessageID string
 }
 
 // Publish stores a job for index, marked as coming from HTTP. A non-empty
@@ -52,7 +55,7 @@ func (p *Publisher) Publish(ctx context.Context, index uint64, idempotencyKey st
 	if err != nil {
 		return Ack{}, fmt.Errorf("publisher: publish index %d on %s: %w", index, job.Subject, err)
 	}
-	return Ack{Sequence: ack.Sequence, Duplicate: ack.Duplicate}, nil
+	return Ack{Sequence: ack.Sequence, Duplicate: ack.Duplicate, MessageID: id}, nil
 }
 
 // Requeue stores a job for index again, marked so that the recorder does not

@@ -25,7 +25,6 @@ const retryDelay = time.Second
 type Recorder struct {
 	Consumer    jetstream.Consumer
 	Submissions *submissions.Store
-	StreamEpoch int64
 	MaxIndex    uint64
 	Logger      *slog.Logger
 }
@@ -43,6 +42,9 @@ func (r *Recorder) Run(ctx context.Context) error {
 		msg, err := messages.Next()
 		if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 			return nil
+		}
+		if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return fmt.Errorf("recorder: consumer %s is gone: %w", job.RecorderConsumer, err)
 		}
 		if err != nil {
 			r.Logger.WarnContext(ctx, "Failed to receive a job to record", "error", err)
@@ -79,14 +81,14 @@ func (r *Recorder) record(ctx context.Context, msg jetstream.Msg) {
 		source = job.SourceHTTP
 	}
 
+	messageID := msg.Headers().Get(jetstream.MsgIDHeader)
 	sub := submissions.Submission{
-		Number:      number,
-		Source:      source,
-		StreamEpoch: r.StreamEpoch,
-		StreamSeq:   meta.Sequence.Stream,
-		SubmittedAt: meta.Timestamp,
-
-		IdempotencyKey: job.IdempotencyKey(msg.Headers().Get(jetstream.MsgIDHeader)),
+		Number:         number,
+		Source:         source,
+		MessageKey:     job.MessageKey(messageID, meta.Sequence.Stream, meta.Timestamp),
+		StreamSeq:      meta.Sequence.Stream,
+		IdempotencyKey: job.IdempotencyKey(messageID),
+		SubmittedAt:    meta.Timestamp,
 	}
 	if _, err := r.Submissions.Record(ctx, sub); err != nil {
 		r.Logger.WarnContext(ctx, "Failed to record a job, retrying", "index", number, "stream_seq", meta.Sequence.Stream, "retry_in", retryDelay, "error", err)

@@ -20,10 +20,11 @@ type Submission struct {
 	Number uint64
 	Source job.Source
 
-	// StreamEpoch and StreamSeq identify the job's message: the stream's
-	// creation time in Unix nanoseconds and the message's sequence number.
-	StreamEpoch int64
-	StreamSeq   uint64
+	// MessageKey identifies the job's message; see job.MessageKey.
+	MessageKey string
+
+	// StreamSeq is the message's sequence number in the job stream.
+	StreamSeq uint64
 
 	// IdempotencyKey is the client's Idempotency-Key header, if it sent one.
 	IdempotencyKey string
@@ -52,12 +53,12 @@ func (s *Store) Record(ctx context.Context, sub Submission) (Submission, error) 
 
 	// The no-op update makes RETURNING yield the existing row's ID.
 	const query = `
-		INSERT INTO submissions (number, source, stream_epoch, stream_seq, idempotency_key, submitted_at)
+		INSERT INTO submissions (number, source, message_key, stream_seq, idempotency_key, submitted_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (stream_epoch, stream_seq) DO UPDATE SET stream_seq = EXCLUDED.stream_seq
+		ON CONFLICT (message_key) DO UPDATE SET message_key = EXCLUDED.message_key
 		RETURNING ` + columns
 	rows, err := s.pool.Query(ctx, query,
-		int64(sub.Number), string(sub.Source), sub.StreamEpoch, int64(sub.StreamSeq), key, sub.SubmittedAt)
+		int64(sub.Number), string(sub.Source), sub.MessageKey, int64(sub.StreamSeq), key, sub.SubmittedAt)
 	if err != nil {
 		return Submission{}, fmt.Errorf("submissions: record index %d (stream sequence %d): %w", sub.Number, sub.StreamSeq, err)
 	}
@@ -68,13 +69,12 @@ func (s *Store) Record(ctx context.Context, sub Submission) (Submission, error) 
 	return stored[0], nil
 }
 
-// FindByMessage returns the submission of the job message with sequence
-// seq in the stream created at epoch, and false when none is recorded.
-func (s *Store) FindByMessage(ctx context.Context, epoch int64, seq uint64) (Submission, bool, error) {
-	rows, err := s.pool.Query(ctx,
-		`SELECT `+columns+` FROM submissions WHERE stream_epoch = $1 AND stream_seq = $2`, epoch, int64(seq))
+// FindByMessage returns the submission of the job message with key
+// messageKey, and false when none is recorded.
+func (s *Store) FindByMessage(ctx context.Context, messageKey string) (Submission, bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+columns+` FROM submissions WHERE message_key = $1`, messageKey)
 	if err != nil {
-		return Submission{}, false, fmt.Errorf("submissions: find stream sequence %d: %w", seq, err)
+		return Submission{}, false, fmt.Errorf("submissions: find message %q: %w", messageKey, err)
 	}
 	found, err := collect(rows)
 	if err != nil || len(found) == 0 {
@@ -141,14 +141,14 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-const columns = `id, number, source, stream_epoch, stream_seq, coalesce(idempotency_key, ''), submitted_at`
+const columns = `id, number, source, message_key, stream_seq, coalesce(idempotency_key, ''), submitted_at`
 
 func collect(rows pgx.Rows) ([]Submission, error) {
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Submission, error) {
 		var sub Submission
 		var number, seq int64
 		var source string
-		err := row.Scan(&sub.ID, &number, &source, &sub.StreamEpoch, &seq, &sub.IdempotencyKey, &sub.SubmittedAt)
+		err := row.Scan(&sub.ID, &number, &source, &sub.MessageKey, &seq, &sub.IdempotencyKey, &sub.SubmittedAt)
 		sub.Number, sub.StreamSeq, sub.Source = uint64(number), uint64(seq), job.Source(source)
 		return sub, err
 	})

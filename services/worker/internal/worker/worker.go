@@ -12,6 +12,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/fibstack/fibstack/shared/job"
 )
 
 // fetchWait bounds one pull request, so the fetch loop sees shutdown and
@@ -38,7 +40,12 @@ type Publisher interface {
 // Worker pulls jobs one at a time, only when it has a free slot, so no job
 // waits in a local buffer while its ack wait runs out.
 type Worker struct {
-	Consumer  jetstream.Consumer
+	Consumer jetstream.Consumer
+
+	// Reopen creates the stream and consumer again and opens the consumer,
+	// for when someone deleted them while the worker runs.
+	Reopen func(ctx context.Context) (jetstream.Consumer, error)
+
 	Results   ResultStore
 	Publisher Publisher
 	Compute   Compute
@@ -125,6 +132,14 @@ func (w *Worker) next(ctx context.Context) (jetstream.Msg, error) {
 	switch {
 	case err == nil:
 		return msg, nil
+	case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
+		w.Logger.Warn("The job consumer is gone, creating it again", "consumer", job.WorkerConsumer, "error", err)
+		consumer, err := w.Reopen(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w.Consumer = consumer
+		return nil, nil
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):
 		return nil, nil
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:

@@ -163,7 +163,7 @@ func startJetStream(t *testing.T) jetstream.JetStream {
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
 
-	jobs := config.Jobs{MaxIndex: 1000, AckWait: 5 * time.Second, MaxAttempts: 3, DuplicateWindow: time.Minute}
+	jobs := config.Jobs{MaxIndex: 1000, AckWait: 5 * time.Second, MaxAttempts: 3, DuplicateWindow: time.Minute, Retention: time.Hour}
 	_, err = stream.Ensure(context.Background(), js, jobs)
 	require.NoError(t, err)
 	return js

@@ -6,10 +6,11 @@ import { POLL_INTERVAL_MS } from '@/config/api';
 import { api, apiUrl } from '@/lib/api-client';
 import type { FibonacciValue } from '@/features/fibonacci/types';
 
-// getValue fetches the state of one index. It rejects with an ApiError of
-// status 404 when the index was never submitted.
+// getValue fetches the state of one index, with a long value summarized as
+// digit count, head and tail. It rejects with an ApiError of status 404 when
+// the index was never submitted.
 export function getValue(index: number, signal?: AbortSignal): Promise<FibonacciValue> {
-  return api.get<FibonacciValue>(`/values/${index}`, { signal });
+  return api.get<FibonacciValue>(`/values/${index}?summary=true`, { signal });
 }
 
 // fullValueUrl is the URL of the whole decimal value as a text/plain download.

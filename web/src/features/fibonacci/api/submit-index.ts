@@ -13,7 +13,8 @@ export function submitIndex(index: string): Promise<FibonacciValue> {
 }
 
 type UseSubmitIndexOptions = {
-  onSuccess?: (value: FibonacciValue) => void;
+  // Called with the API's response and the index text that was submitted.
+  onSuccess?: (value: FibonacciValue, submitted: string) => void;
 };
 
 // useSubmitIndex submits an index, caches the response as the index's
@@ -23,11 +24,11 @@ export function useSubmitIndex({ onSuccess }: UseSubmitIndexOptions = {}) {
 
   return useMutation({
     mutationFn: submitIndex,
-    onSuccess: (value) => {
+    onSuccess: (value, submitted) => {
       queryClient.setQueryData(fibonacciKeys.value(value.index), value);
       void queryClient.invalidateQueries({ queryKey: fibonacciKeys.submissions });
       void queryClient.invalidateQueries({ queryKey: fibonacciKeys.values });
-      onSuccess?.(value);
+      onSuccess?.(value, submitted);
     },
   });
 }

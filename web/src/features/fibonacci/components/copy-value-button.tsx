@@ -36,7 +36,8 @@ async function writeToClipboard(load: () => Promise<string>): Promise<void> {
 // clipboard, then reports the outcome in a live region.
 export function CopyValueButton({ index }: CopyValueButtonProps) {
   const copy = useMutation({
-    mutationFn: () => writeToClipboard(() => getFullValue(index)),
+    // The download ends with a newline, which the copied number must not.
+    mutationFn: () => writeToClipboard(async () => (await getFullValue(index)).trimEnd()),
   });
 
   let outcome = '';

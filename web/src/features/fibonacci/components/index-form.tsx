@@ -15,8 +15,9 @@ export function IndexForm({ onSubmitted }: IndexFormProps) {
   const errorId = useId();
 
   const submission = useSubmitIndex({
-    onSuccess: (value) => {
-      setIndex('');
+    onSuccess: (value, submitted) => {
+      // Keep what was typed while the request was pending.
+      setIndex((current) => (current.trim() === submitted ? '' : current));
       onSubmitted?.(value);
     },
   });
