@@ -45,6 +45,10 @@ const (
 	// HeaderReason explains why a job was dead-lettered.
 	HeaderReason = "Fib-Reason"
 
+	// HeaderStreamSeq gives a dead-lettered job's sequence in the job
+	// stream.
+	HeaderStreamSeq = "Fib-Stream-Seq"
+
 	// HeaderRequeue marks a job that the API queued again because Redis
 	// lost its value. It is not a new submission, so it is not recorded.
 	HeaderRequeue = "Fib-Requeue"

@@ -27,6 +27,10 @@ const (
 	maxFailureDelay   = time.Minute
 )
 
+// crashedDeliveryFactor times MaxAttempts is the most deliveries a job may
+// have, counting those whose worker died before it could report a failure.
+const crashedDeliveryFactor = 4
+
 // maxLoggedPayload bounds how much of a malformed payload a log line repeats.
 const maxLoggedPayload = 64
 
@@ -60,6 +64,13 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	if stored {
 		w.Metrics.jobs.WithLabelValues(outcomeAlreadyStored).Inc()
 		w.ack(ctx, logger, msg)
+		return
+	}
+
+	// A job that kills its worker, say by exhausting memory, never reaches
+	// fail, so deliveries far beyond MaxAttempts end it here.
+	if limit := uint64(w.MaxAttempts) * crashedDeliveryFactor; meta.NumDelivered > limit {
+		w.deadLetter(ctx, logger, msg, meta, index, fmt.Errorf("delivered %d times without finishing: it may crash its workers", meta.NumDelivered))
 		return
 	}
 
@@ -140,11 +151,17 @@ func (w *Worker) fail(ctx context.Context, logger *slog.Logger, msg jetstream.Ms
 		return
 	}
 
-	reason := fmt.Sprintf("computation failed %d times, last: %v", meta.NumDelivered, cause)
+	w.deadLetter(ctx, logger, msg, meta, index, fmt.Errorf("computation failed %d times, last: %w", meta.NumDelivered, cause))
+}
+
+// deadLetter moves a job to the dead-letter stream with cause as its reason
+// and records the failure of its index.
+func (w *Worker) deadLetter(ctx context.Context, logger *slog.Logger, msg jetstream.Msg, meta *jetstream.MsgMetadata, index uint64, cause error) {
+	reason := cause.Error()
 	dead := nats.NewMsg(job.DeadLetterSubject)
 	dead.Data = msg.Data()
 	dead.Header.Set(job.HeaderReason, truncate(reason, 1024))
-	dead.Header.Set("Fib-Stream-Seq", strconv.FormatUint(meta.Sequence.Stream, 10))
+	dead.Header.Set(job.HeaderStreamSeq, strconv.FormatUint(meta.Sequence.Stream, 10))
 	if _, err := w.Publisher.PublishMsg(ctx, dead); err != nil {
 		w.retryLater(logger, msg, storeRetryDelay, "Failed to dead-letter a job, retrying", err)
 		return

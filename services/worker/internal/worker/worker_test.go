@@ -190,3 +190,32 @@ func startRedis(t *testing.T) *redis.Client {
 	require.Eventually(t, func() bool { return rdb.Ping(context.Background()).Err() == nil }, 10*time.Second, 20*time.Millisecond)
 	return rdb
 }
+
+func TestJobThatKeepsCrashingWorkersIsDeadLettered(t *testing.T) {
+	js := startJetStream(t)
+	store := results.NewStore(startRedis(t))
+	_, err := js.Publish(context.Background(), job.Subject, []byte("43"))
+	require.NoError(t, err)
+
+	// Each delivery that ends without an acknowledgement stands for a
+	// worker that died during the job: 3 attempts allow 12 deliveries.
+	consumer := mustConsumer(t, js)
+	for i := 0; i < 12; i++ {
+		msg, err := consumer.Next(jetstream.FetchMaxWait(5 * time.Second))
+		require.NoError(t, err)
+		require.NoError(t, msg.Nak())
+	}
+
+	var calls atomic.Int32
+	runWorker(t, js, store, 3, func(context.Context, uint64) (string, error) {
+		calls.Add(1)
+		return "", nil
+	})
+
+	dead := waitForDeadLetter(t, js)
+	assert.Contains(t, dead.Header.Get(job.HeaderReason), "delivered 13 times without finishing")
+	assert.Zero(t, calls.Load(), "the job must not run again")
+	result, err := store.Result(context.Background(), 43)
+	require.NoError(t, err)
+	assert.Equal(t, results.StateFailed, result.State)
+}
