@@ -8,16 +8,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -32,41 +29,19 @@ import (
 	"github.com/fibstack/fibstack/services/api/internal/publisher"
 	"github.com/fibstack/fibstack/services/api/internal/recorder"
 	"github.com/fibstack/fibstack/services/api/internal/submissions"
-	"github.com/fibstack/fibstack/shared/config"
 	"github.com/fibstack/fibstack/shared/health"
 	"github.com/fibstack/fibstack/shared/job"
 	"github.com/fibstack/fibstack/shared/logging"
 	"github.com/fibstack/fibstack/shared/natsconn"
 	"github.com/fibstack/fibstack/shared/redisconn"
 	"github.com/fibstack/fibstack/shared/results"
+	"github.com/fibstack/fibstack/shared/service"
 	"github.com/fibstack/fibstack/shared/startup"
 	"github.com/fibstack/fibstack/shared/stream"
 )
 
 func main() {
-	healthcheck := flag.Bool("healthcheck", false, "request /readyz of the API on HTTP_ADDR, then exit 0 if ready and 1 if not")
-	flag.Parse()
-
-	var cfg Config
-	if err := config.Load(&cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "api:", err)
-		os.Exit(2)
-	}
-
-	if *healthcheck {
-		if err := health.Probe(context.Background(), cfg.HTTPAddr); err != nil {
-			fmt.Fprintln(os.Stderr, "api:", err)
-			os.Exit(1)
-		}
-		return
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "api:", err)
-		os.Exit(1)
-	}
+	service.Main("api", func(cfg *Config) string { return cfg.HTTPAddr }, run)
 }
 
 // run serves until ctx is done, then drains requests in flight and closes
@@ -88,15 +63,11 @@ func run(ctx context.Context, cfg Config) error {
 	// still coming up.
 	// Publishes must fail while NATS is down rather than wait in a buffer:
 	// the client is told 503 and must not have its job stored later.
-	nc, err := natsconn.Connect(cfg.NATS.URL, "fibstack-api", logger, nats.ReconnectBufSize(-1))
+	nc, js, err := natsconn.ConnectJetStream(cfg.NATS.URL, "fibstack-api", logger, nats.ReconnectBufSize(-1))
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("create JetStream context: %w", err)
-	}
 
 	redisconn.SetLogger(logger)
 	rdb, err := redisconn.New(cfg.Redis.URL)

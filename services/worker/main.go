@@ -8,16 +8,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -27,7 +24,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/fibstack/fibstack/services/worker/internal/worker"
-	"github.com/fibstack/fibstack/shared/config"
 	"github.com/fibstack/fibstack/shared/fib"
 	"github.com/fibstack/fibstack/shared/health"
 	"github.com/fibstack/fibstack/shared/job"
@@ -35,34 +31,13 @@ import (
 	"github.com/fibstack/fibstack/shared/natsconn"
 	"github.com/fibstack/fibstack/shared/redisconn"
 	"github.com/fibstack/fibstack/shared/results"
+	"github.com/fibstack/fibstack/shared/service"
 	"github.com/fibstack/fibstack/shared/startup"
 	"github.com/fibstack/fibstack/shared/stream"
 )
 
 func main() {
-	healthcheck := flag.Bool("healthcheck", false, "request /readyz of the worker on HTTP_ADDR, then exit 0 if ready and 1 if not")
-	flag.Parse()
-
-	var cfg Config
-	if err := config.Load(&cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "worker:", err)
-		os.Exit(2)
-	}
-
-	if *healthcheck {
-		if err := health.Probe(context.Background(), cfg.HTTPAddr); err != nil {
-			fmt.Fprintln(os.Stderr, "worker:", err)
-			os.Exit(1)
-		}
-		return
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "worker:", err)
-		os.Exit(1)
-	}
+	service.Main("worker", func(cfg *Config) string { return cfg.HTTPAddr }, run)
 }
 
 // run computes jobs until ctx is done, then lets the jobs in flight finish
@@ -82,15 +57,11 @@ func run(ctx context.Context, cfg Config) error {
 		return err
 	}
 
-	nc, err := natsconn.Connect(cfg.NATS.URL, "fibstack-worker", logger)
+	nc, js, err := natsconn.ConnectJetStream(cfg.NATS.URL, "fibstack-worker", logger)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("create JetStream context: %w", err)
-	}
 
 	redisconn.SetLogger(logger)
 	rdb, err := redisconn.New(cfg.Redis.URL)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Connect returns a connection to url that keeps trying to connect and
@@ -49,4 +50,19 @@ func Connect(url, name string, logger *slog.Logger, options ...nats.Option) (*na
 		return nil, fmt.Errorf("natsconn: connect to %s: %w", url, err)
 	}
 	return nc, nil
+}
+
+// ConnectJetStream connects like Connect and returns the connection with a
+// JetStream context on it.
+func ConnectJetStream(url, name string, logger *slog.Logger, options ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := Connect(url, name, logger, options...)
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("natsconn: create JetStream context: %w", err)
+	}
+	return nc, js, nil
 }
