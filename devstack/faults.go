@@ -84,7 +84,7 @@ func (s *Stack) StartWorkerNoWait(i int) error {
 }
 
 // PauseRedis freezes redis-server with SIGSTOP, so it accepts connections
-// but never answers, as a hung server does. ResumeRedis undoes it.
+// but never responds, as a hung server does. ResumeRedis undoes it.
 func (s *Stack) PauseRedis() error { return s.redis.signal(syscall.SIGSTOP) }
 
 // ResumeRedis continues redis-server after PauseRedis.

@@ -60,7 +60,7 @@ func httpOK(url string) func(context.Context) error {
 		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("%s answered %s", url, resp.Status)
+			return fmt.Errorf("%s returned %s", url, resp.Status)
 		}
 		return nil
 	}

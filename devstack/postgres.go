@@ -59,7 +59,7 @@ func postgresCredential() (*syscall.Credential, error) {
 		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
 		return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 	}
-	return nil, errors.New("devstack: running as root, but neither user postgres nor nobody exists to run Postgres")
+	return nil, errors.New("devstack: Postgres refuses to run as root, and neither user postgres nor nobody exists: create one, or run as another user")
 }
 
 // startPostgres initializes a cluster in dir on first use, starts it on

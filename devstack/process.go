@@ -17,7 +17,7 @@ import (
 type Process struct {
 	Name string
 
-	// stopSignal asks the process to exit: SIGTERM unless set.
+	// stopSignal is the signal that Stop sends: SIGTERM unless set.
 	stopSignal syscall.Signal
 
 	cmd  *exec.Cmd

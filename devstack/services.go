@@ -38,7 +38,7 @@ func (s *Stack) spawnAPI() (*Process, error) {
 	return startProcess("api", cmd, s.cfg.Logs)
 }
 
-// WaitReady waits until the service p at baseURL answers 200 on /readyz.
+// WaitReady waits until /readyz of the service p at baseURL returns 200.
 func (s *Stack) WaitReady(ctx context.Context, p *Process, baseURL string) error {
 	return waitFor(ctx, p.Name, p, time.Minute, httpOK(baseURL+"/readyz"))
 }

@@ -62,7 +62,7 @@ func run(ctx context.Context, cfg Config) error {
 	// the API starts, and reports not ready, while its dependencies are
 	// still coming up.
 	// Publishes must fail while NATS is down rather than wait in a buffer:
-	// the client is told 503 and must not have its job stored later.
+	// the client gets a 503 and must not have its job stored later.
 	nc, js, err := natsconn.ConnectJetStream(cfg.NATS.URL, "fibstack-api", logger, nats.ReconnectBufSize(-1))
 	if err != nil {
 		return err

@@ -1,8 +1,8 @@
 // Package health serves the liveness and readiness endpoints of a service.
 //
-// /healthz answers 200 while the process runs. /readyz runs every check
-// concurrently, each with a short timeout, and answers 200 only when all of
-// them pass; its JSON body names each check and the error of those that
+// /healthz returns 200 while the process runs. /readyz runs every check
+// concurrently, each with a short timeout, and returns 200 only when all of
+// them pass. Its JSON body names each check and the error of those that
 // failed.
 package health
 
@@ -65,12 +65,12 @@ type report struct {
 	Checks map[string]string `json:"checks,omitempty"`
 }
 
-// Healthz answers 200 while the process can serve HTTP at all.
+// Healthz returns 200 while the process can serve HTTP at all.
 func (c *Checker) Healthz(w http.ResponseWriter, _ *http.Request) {
 	writeReport(w, http.StatusOK, report{Status: "ok"})
 }
 
-// Readyz answers 200 when every check passes and 503 otherwise.
+// Readyz returns 200 when every check passes and 503 otherwise.
 func (c *Checker) Readyz(w http.ResponseWriter, r *http.Request) {
 	failed := c.Run(r.Context())
 

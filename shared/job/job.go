@@ -54,7 +54,7 @@ const (
 	HeaderRequeue = "Fib-Requeue"
 )
 
-// Source tells where a submission came from.
+// Source is where a submission came from.
 type Source string
 
 // Sources of a submission.

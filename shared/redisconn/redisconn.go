@@ -12,7 +12,7 @@ import (
 
 // New returns a client for url, such as redis://127.0.0.1:6379/0. The client
 // connects lazily and reconnects on its own. Calls give up at their context's
-// deadline; calls without one give up after five seconds, which is long
+// deadline. Calls without one give up after five seconds, which is long
 // enough for the largest values (tens of megabytes) on a local network.
 func New(url string) (*redis.Client, error) {
 	options, err := redis.ParseURL(url)

@@ -1,9 +1,9 @@
 // Package results stores computed Fibonacci values in Redis.
 //
-// Each index that reached an end has a summary hash (state, digit count,
-// first and last digits, or the failure reason) and, when done, its whole
-// decimal value under a key of its own, so listing summaries never reads the
-// values themselves. A sorted set scored by index lists the indexes.
+// Each index that is done or failed has a summary hash: its state, digit
+// count, first and last digits, or the failure reason. A done index also has
+// its whole decimal value under a key of its own, so listing summaries never
+// reads the values themselves. A sorted set scored by index lists the indexes.
 package results
 
 import (

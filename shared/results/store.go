@@ -211,7 +211,7 @@ func (s *Store) EachValue(ctx context.Context, fn func(index uint64, value strin
 	return nil
 }
 
-// Ping checks that Redis answers.
+// Ping checks that Redis responds.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("results: ping redis: %w", err)
@@ -245,7 +245,7 @@ func parseSummary(index uint64, fields map[string]string) Result {
 }
 
 // keyDataSet names the Redis data set. It disappears with the data, so a
-// missing key tells that Redis lost or never had the values.
+// missing key means that Redis lost or never had the values.
 const keyDataSet = "fib:data-set"
 
 // DataSetID returns the ID stored by MarkDataSet, or "" when Redis has none.

@@ -41,9 +41,9 @@ type chaosFigures struct {
 }
 
 // TestChaos submits jobs of mixed sizes through HTTP and NATS while a worker
-// is killed every few seconds and Redis, Postgres and NATS are each
-// restarted once, then checks that every accepted job has its exact value,
-// one submission row, and no job is left pending.
+// is killed every few seconds and Redis, Postgres and NATS each restart once.
+// Then it checks that every accepted job has its exact value and one
+// submission row, and that no job is left pending.
 func TestChaos(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the chaos run takes about a minute")
@@ -397,7 +397,7 @@ func waitAllDone(ctx context.Context, t *testing.T, stack *testStack, indexes []
 	t.Fatalf("not every index was done before the deadline")
 }
 
-// Worker log lines of a computation that starts and of one that ends.
+// Worker log lines written when a computation starts and when it ends.
 var (
 	startedLine  = regexp.MustCompile(`msg="Computing a value" .*?\bindex=(\d+)\b`)
 	computedLine = regexp.MustCompile(`msg="Computed a value(?: that another worker had stored)?" .*?\bindex=(\d+)\b`)

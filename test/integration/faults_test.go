@@ -19,7 +19,7 @@ import (
 // get its 503: two seconds, plus slack for a loaded test machine.
 const outageAnswerLimit = 2500 * time.Millisecond
 
-// requireUnavailable checks that a request answers 503 JSON in time.
+// requireUnavailable checks that a request gets a 503 JSON response in time.
 func requireUnavailable(t *testing.T, method, url, body string) {
 	t.Helper()
 

@@ -55,7 +55,7 @@ func newValueJSON(r results.Result) valueJSON {
 }
 
 // createValue serves POST /api/values: it validates the index, queues a job,
-// records the submission and answers 202, or 200 with the value when the
+// records the submission and responds 202, or 200 with the value when the
 // index was computed already.
 func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
 	key, err := idempotencyKey(r)
@@ -79,8 +79,8 @@ func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httproute
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
 
-	// From here on the job is safe in JetStream, so the answer is a success
-	// even if Postgres or Redis fail: the recorder writes the submission
+	// From here on the job is safe in JetStream, so the response is a
+	// success even if Postgres or Redis fail: the recorder writes the submission
 	// later, and the worker computes the value.
 	answer := valueJSON{Index: index, State: string(results.StateQueued)}
 	answer.SubmissionID = s.recordSubmission(r, submissions.Submission{
@@ -103,7 +103,7 @@ func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httproute
 }
 
 // checkReplay rejects an Idempotency-Key that was first sent with another
-// index, because the client would otherwise get the other index's answer.
+// index, because the client would otherwise get the other index's response.
 // It finds the first index in Postgres or, before the recorder has written
 // it, in the stream.
 func (s *Server) checkReplay(r *http.Request, key string, index uint64, ack publisher.Ack) error {
@@ -300,7 +300,7 @@ func (s *Server) listValues(w http.ResponseWriter, r *http.Request, _ httprouter
 // currentValues serves the teaching app's GET /api/values/current: an object
 // from every computed index to its whole value. The body is written while
 // values are read, a few at a time, so memory stays small however many
-// values there are; its size still grows with all the values together, so
+// values there are. Its size still grows with all the values together, so
 // the page uses GET /api/values instead.
 func (s *Server) currentValues(w http.ResponseWriter, r *http.Request) error {
 	// Values can take long to send, so only reading Redis has a deadline.

@@ -38,7 +38,7 @@ type Ack struct {
 
 // Publish stores a job for index, marked as coming from HTTP. A non-empty
 // idempotencyKey becomes the message ID, so JetStream drops a retried publish
-// within the stream's duplicate window; otherwise the ID is random, which
+// within the stream's duplicate window. Without a key the ID is random, which
 // still guards the client library's own retries.
 func (p *Publisher) Publish(ctx context.Context, index uint64, idempotencyKey string) (Ack, error) {
 	msg := nats.NewMsg(job.Subject)

@@ -133,7 +133,7 @@ func (s *Store) Numbers(ctx context.Context) ([]uint64, error) {
 	return numbers, nil
 }
 
-// Ping checks that Postgres answers.
+// Ping checks that Postgres responds.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
 		return fmt.Errorf("submissions: ping postgres: %w", err)

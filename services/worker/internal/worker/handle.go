@@ -185,7 +185,7 @@ func (w *Worker) retryLater(logger *slog.Logger, msg jetstream.Msg, delay time.D
 
 func (w *Worker) ack(ctx context.Context, logger *slog.Logger, msg jetstream.Msg) {
 	// A double ack waits for the server's confirmation, so a job counts as
-	// done only once the server knows it is.
+	// done only once the server has recorded the acknowledgement.
 	ackCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := msg.DoubleAck(ackCtx); err != nil {

@@ -16,7 +16,7 @@ import (
 	"github.com/fibstack/fibstack/shared/job"
 )
 
-// fetchWait bounds one pull request, so the fetch loop sees shutdown and
+// fetchWait bounds one pull request, so the fetch loop notices shutdown and
 // Redis outages promptly.
 const fetchWait = 5 * time.Second
 
