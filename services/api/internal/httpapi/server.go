@@ -22,9 +22,10 @@ import (
 )
 
 // dependencyTimeout bounds each call to NATS, Redis or Postgres made while
-// serving a request, so a request that needs a stopped store fails fast with
-// 503 instead of hanging.
-const dependencyTimeout = 2 * time.Second
+// serving a request, so a request that needs a stopped or hung store gets a
+// 503 within two seconds instead of hanging, with room for the rest of the
+// request.
+const dependencyTimeout = 1500 * time.Millisecond
 
 // Publisher queues jobs.
 type Publisher interface {
