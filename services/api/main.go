@@ -50,8 +50,10 @@ func run(ctx context.Context, cfg Config) error {
 	// Every client below connects lazily or retries in the background, so
 	// the API starts, and reports not ready, while its dependencies are
 	// still coming up.
-	// Publishes must fail while NATS is down rather than wait in a buffer:
-	// the client gets a 503 and must not have its job stored later.
+	// Publishes must fail while NATS is disconnected rather than wait in a
+	// buffer, because the client gets a 503 and must not have its job
+	// stored later. A publish that times out on a slow server may still be
+	// stored, which the 503 says.
 	nc, js, err := natsconn.ConnectJetStream(cfg.NATS.URL, "fibstack-api", logger, nats.ReconnectBufSize(-1))
 	if err != nil {
 		return err

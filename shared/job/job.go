@@ -87,13 +87,19 @@ func IdempotencyKey(messageID string) string {
 	return key
 }
 
-// MessageKey returns the key that identifies a job message in Postgres: its
-// Nats-Msg-Id when it has one, else its stream sequence and the time the
-// server stored it. Sequences restart when a stream is recreated, so the
-// sequence alone is not unique.
+// MessageKey returns the key that identifies a job message in Postgres. A
+// message ID is unique only within the stream's duplicate window, and a
+// sequence only until the stream is recreated, so the key joins the message
+// ID, when there is one, with the sequence, and else the sequence with the
+// time the server stored the message. The API knows no storage time, so
+// every job it publishes has an ID.
+//
+// NOTE: a client that reuses an Idempotency-Key after the stream was
+// recreated, and whose job lands on the same sequence as the first one,
+// gets the first row back.
 func MessageKey(messageID string, sequence uint64, stored time.Time) string {
 	if messageID != "" {
-		return "id:" + messageID
+		return "id:" + messageID + "@" + strconv.FormatUint(sequence, 10)
 	}
 	return "seq:" + strconv.FormatUint(sequence, 10) + "@" + strconv.FormatInt(stored.UnixNano(), 10)
 }

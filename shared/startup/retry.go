@@ -39,7 +39,7 @@ func Retry(ctx context.Context, logger *slog.Logger, name string, step func(cont
 		return err
 	}
 
-	if attempt > 1 {
+	if attempt > 1 && ctx.Err() == nil {
 		logger.InfoContext(ctx, "Startup step succeeded after retries", "step", name, "attempts", attempt)
 	}
 	return nil

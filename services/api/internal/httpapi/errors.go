@@ -79,6 +79,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.Is(err, context.DeadlineExceeded) {
 			message = depErr.dependency + " timed out, retry in a few seconds"
 		}
+		if errors.Is(err, context.DeadlineExceeded) && depErr.dependency == "nats" {
+			// The server may still store a publish that timed out.
+			message = "nats timed out, so the job may or may not be queued: retry with the same Idempotency-Key to avoid a second submission"
+		}
 		w.Header().Set("Retry-After", "2")
 		apiErr = &Error{Status: http.StatusServiceUnavailable, Message: message, Rule: ruleUnavailable}
 	default:

@@ -131,6 +131,11 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request, recovered any) {
+	if recovered == http.ErrAbortHandler {
+		// A handler cut its response short on purpose; net/http closes the
+		// connection, so the client sees the response as incomplete.
+		panic(recovered)
+	}
 	s.logger.ErrorContext(r.Context(), "Handler panicked", "method", r.Method, "path", r.URL.Path, "panic", recovered)
 	writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error, see the API's log"})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -16,6 +17,10 @@ import (
 	"github.com/fibstack/fibstack/shared/job"
 	"github.com/fibstack/fibstack/shared/results"
 )
+
+// recordBudget bounds the Postgres and Redis calls that follow a publish.
+// They only improve the response, so a hung store must not delay it long.
+const recordBudget = time.Second
 
 // shortValueDigits is the longest value that list responses include whole.
 // Longer values are listed by digit count, head and tail.
@@ -80,42 +85,50 @@ func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httproute
 	}
 
 	// From here on the job is safe in JetStream, so the response is a
-	// success even if Postgres or Redis fail: the recorder writes the submission
-	// later, and the worker computes the value.
-	answer := valueJSON{Index: index, State: string(results.StateQueued)}
-	answer.SubmissionID = s.recordSubmission(r, submissions.Submission{
-		Number:         index,
-		Source:         job.SourceHTTP,
-		MessageKey:     job.MessageKey(ack.MessageID, ack.Sequence, time.Time{}),
-		StreamSeq:      ack.Sequence,
-		IdempotencyKey: key,
-		SubmittedAt:    time.Now().UTC(),
+	// success even if Postgres or Redis fail: the recorder writes the
+	// submission later, and the worker computes the value. Both calls run
+	// at once under one short deadline, so a hung store delays the
+	// response by recordBudget at most.
+	afterPublish, cancelAfter := context.WithTimeout(r.Context(), recordBudget)
+	defer cancelAfter()
+	var submissionID int64
+	var recorded sync.WaitGroup
+	recorded.Go(func() {
+		submissionID = s.recordSubmission(afterPublish, submissions.Submission{
+			Number:         index,
+			Source:         job.SourceHTTP,
+			MessageKey:     job.MessageKey(ack.MessageID, ack.Sequence, time.Time{}),
+			StreamSeq:      ack.Sequence,
+			IdempotencyKey: key,
+			SubmittedAt:    time.Now().UTC(),
+		})
 	})
+	stored, done := s.storedValue(afterPublish, index)
+	recorded.Wait()
 
+	answer := valueJSON{Index: index, State: string(results.StateQueued)}
 	status := http.StatusAccepted
-	if v, ok := s.storedValue(r, index); ok {
-		v.SubmissionID = answer.SubmissionID
-		answer = v
-		status = http.StatusOK
+	if done {
+		answer, status = stored, http.StatusOK
 	}
+	answer.SubmissionID = submissionID
 	writeJSON(w, status, answer)
 	return nil
 }
 
 // checkReplay rejects an Idempotency-Key that was first sent with another
 // index, because the client would otherwise get the other index's response.
-// It finds the first index in Postgres or, before the recorder has written
-// it, in the stream.
+// It finds the first index in Postgres or, when Postgres is down or the
+// recorder has not written it yet, in the stream.
 func (s *Server) checkReplay(r *http.Request, key string, index uint64, ack publisher.Ack) error {
 	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
 	defer cancel()
 
+	// Postgres may be down, and the stream has the first job as long as
+	// the duplicate window lasts, which is shorter than its retention.
 	first, found, err := s.Submissions.FindByMessage(ctx, job.MessageKey(ack.MessageID, ack.Sequence, time.Time{}))
-	if err != nil {
-		return unavailable("postgres", err)
-	}
 	firstIndex := first.Number
-	if !found {
+	if err != nil || !found {
 		if firstIndex, err = s.Publisher.Index(ctx, ack.Sequence); err != nil {
 			return unavailable("nats", err)
 		}
@@ -130,10 +143,7 @@ func (s *Server) checkReplay(r *http.Request, key string, index uint64, ack publ
 
 // recordSubmission records sub and returns its ID, or 0 after logging when
 // Postgres fails.
-func (s *Server) recordSubmission(r *http.Request, sub submissions.Submission) int64 {
-	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
-	defer cancel()
-
+func (s *Server) recordSubmission(ctx context.Context, sub submissions.Submission) int64 {
 	stored, err := s.Submissions.Record(ctx, sub)
 	if err != nil {
 		s.logger.WarnContext(ctx, "Failed to record a queued job; the recorder will record it", "index", sub.Number, "stream_seq", sub.StreamSeq, "error", err)
@@ -144,10 +154,7 @@ func (s *Server) recordSubmission(r *http.Request, sub submissions.Submission) i
 
 // storedValue returns the value of index when it is stored already: whole
 // when short, else as a summary.
-func (s *Server) storedValue(r *http.Request, index uint64) (valueJSON, bool) {
-	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
-	defer cancel()
-
+func (s *Server) storedValue(ctx context.Context, index uint64) (valueJSON, bool) {
 	result, err := s.Results.Result(ctx, index)
 	if err != nil || result.State != results.StateDone {
 		return valueJSON{}, false

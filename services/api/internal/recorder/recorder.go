@@ -16,6 +16,10 @@ import (
 	"github.com/fibstack/fibstack/shared/job"
 )
 
+// recordTimeout bounds one write to Postgres, so a hung Postgres does not
+// hold the recorder while its jobs' ack wait runs out.
+const recordTimeout = 5 * time.Second
+
 // retryDelay is how long a job waits for redelivery after Postgres failed to
 // record it.
 const retryDelay = time.Second
@@ -90,7 +94,9 @@ func (r *Recorder) record(ctx context.Context, msg jetstream.Msg) {
 		IdempotencyKey: job.IdempotencyKey(messageID),
 		SubmittedAt:    meta.Timestamp,
 	}
-	if _, err := r.Submissions.Record(ctx, sub); err != nil {
+	recordCtx, cancel := context.WithTimeout(ctx, recordTimeout)
+	defer cancel()
+	if _, err := r.Submissions.Record(recordCtx, sub); err != nil {
 		r.Logger.WarnContext(ctx, "Failed to record a job, retrying", "index", number, "stream_seq", meta.Sequence.Stream, "retry_in", retryDelay, "error", err)
 		_ = msg.NakWithDelay(retryDelay)
 

@@ -15,16 +15,18 @@ import (
 	"github.com/fibstack/fibstack/shared/job"
 )
 
-// Delays before a job comes back after a failure.
+// Delays of a job whose computation failed: the first one doubles after
+// each failure, up to maxFailureDelay.
 const (
-	// storeRetryDelay applies when Redis failed: the job is fine and is
-	// retried without limit.
-	storeRetryDelay = 2 * time.Second
-
-	// firstFailureDelay doubles after each failed computation, up to
-	// maxFailureDelay.
 	firstFailureDelay = time.Second
 	maxFailureDelay   = time.Minute
+)
+
+// Waits between two attempts of a Redis or NATS call that failed while the
+// worker holds a job.
+const (
+	firstStoreRetry = 250 * time.Millisecond
+	maxStoreRetry   = 5 * time.Second
 )
 
 // crashedDeliveryFactor times MaxAttempts is the most deliveries a job may
@@ -35,7 +37,8 @@ const crashedDeliveryFactor = 4
 const maxLoggedPayload = 64
 
 // handle runs one job to its end: acknowledged after its value is stored,
-// terminated when malformed, returned to the stream when it cannot finish.
+// terminated when malformed, returned to the stream when it cannot finish
+// before shutdown.
 func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	meta, err := msg.Metadata()
 	if err != nil {
@@ -53,12 +56,17 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	logger = logger.With("index", index)
+	defer w.keepLease(msg, logger)()
 
-	// A value is never computed twice: a redelivered job or a resubmitted
-	// index whose value is stored only needs its acknowledgement.
-	stored, err := w.Results.HasValue(ctx, index)
+	// A redelivered job, or a resubmitted index, whose value is stored only
+	// needs its acknowledgement.
+	var stored bool
+	err = w.persist(ctx, logger, "check for a stored value", func(ctx context.Context) error {
+		stored, err = w.Results.HasValue(ctx, index)
+		return err
+	})
 	if err != nil {
-		w.retryLater(logger, msg, storeRetryDelay, "Failed to check for a stored value, retrying", err)
+		w.giveBack(logger, msg)
 		return
 	}
 	if stored {
@@ -68,7 +76,9 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 
 	// A job that kills its worker, say by exhausting memory, never reaches
-	// fail, so deliveries far beyond MaxAttempts end it here.
+	// fail, so deliveries far beyond MaxAttempts end it here. Store and
+	// network failures do not count: the worker retries those while it
+	// holds the job.
 	if limit := uint64(w.MaxAttempts) * crashedDeliveryFactor; meta.NumDelivered > limit {
 		w.deadLetter(ctx, logger, msg, meta, index, fmt.Errorf("delivered %d times without finishing: it may crash its workers", meta.NumDelivered))
 		return
@@ -76,17 +86,11 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 
 	logger.Debug("Computing a value")
 	started := time.Now()
-	value, err := w.computeWithLease(ctx, msg, index)
+	value, err := w.compute(ctx, index)
 	elapsed := time.Since(started)
 	switch {
 	case err != nil && ctx.Err() != nil:
-		// Shutdown cancelled the computation: hand the job to another
-		// worker at once.
-		logger.Info("Returned an unfinished job to the stream", "elapsed", elapsed)
-		w.Metrics.jobs.WithLabelValues(outcomeReturned).Inc()
-		if err := msg.Nak(); err != nil {
-			logger.Warn("Failed to return a job; it comes back after the ack wait", "error", err)
-		}
+		w.giveBack(logger, msg)
 		return
 	case err != nil:
 		w.fail(ctx, logger, msg, meta, index, err)
@@ -94,13 +98,18 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	w.Metrics.computeSeconds.Observe(elapsed.Seconds())
 
-	saved, err := w.Results.SaveValue(ctx, index, value)
+	var saved bool
+	err = w.persist(ctx, logger, "store a value", func(ctx context.Context) error {
+		saved, err = w.Results.SaveValue(ctx, index, value)
+		return err
+	})
 	if err != nil {
-		w.retryLater(logger, msg, storeRetryDelay, "Failed to store a value, retrying", err)
+		w.giveBack(logger, msg)
 		return
 	}
 	if !saved {
-		// Another worker stored it meanwhile, after a redelivery.
+		// Another worker stored it meanwhile, after a redelivery or for
+		// another job of the same index.
 		w.Metrics.jobs.WithLabelValues(outcomeDuplicate).Inc()
 		logger.Info("Computed a value that another worker had stored", "elapsed", elapsed)
 	} else {
@@ -110,12 +119,12 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	w.ack(ctx, logger, msg)
 }
 
-// computeWithLease computes F(index) while telling JetStream every third of
-// the ack wait that the job is in progress, so a long job is never handed to
-// a second worker while this one is alive. A panic becomes an error.
-func (w *Worker) computeWithLease(ctx context.Context, msg jetstream.Msg, index uint64) (value string, err error) {
+// keepLease tells JetStream every third of the ack wait that the job is in
+// progress, until the returned function is called, so a long job or a long
+// Redis outage never hands the job to a second worker while this one is
+// alive.
+func (w *Worker) keepLease(msg jetstream.Msg, logger *slog.Logger) (stop func()) {
 	done := make(chan struct{})
-	defer close(done)
 	go func() {
 		ticker := time.NewTicker(w.AckWait / 3)
 		defer ticker.Stop()
@@ -125,12 +134,16 @@ func (w *Worker) computeWithLease(ctx context.Context, msg jetstream.Msg, index 
 				return
 			case <-ticker.C:
 				if err := msg.InProgress(); err != nil {
-					w.Logger.Warn("Failed to extend a job's lease", "index", index, "error", err)
+					logger.Warn("Failed to extend a job's lease", "error", err)
 				}
 			}
 		}
 	}()
+	return func() { close(done) }
+}
 
+// compute computes F(index), turning a panic into an error.
+func (w *Worker) compute(ctx context.Context, index uint64) (value string, err error) {
 	defer func() {
 		if recovered := recover(); recovered != nil {
 			w.Logger.Error("Computation panicked", "index", index, "panic", recovered, "stack", string(debug.Stack()))
@@ -138,6 +151,41 @@ func (w *Worker) computeWithLease(ctx context.Context, msg jetstream.Msg, index 
 		}
 	}()
 	return w.Compute(ctx, index)
+}
+
+// persist calls step until it succeeds, waiting longer after each failure,
+// and logs each failure with what the step does. It returns ctx's error when
+// ctx ends first. The job stays with this worker meanwhile, so a store
+// outage neither recomputes the value nor counts as a delivery.
+func (w *Worker) persist(ctx context.Context, logger *slog.Logger, what string, step func(context.Context) error) error {
+	wait := firstStoreRetry
+	for {
+		err := step(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+
+		logger.Warn("Failed to "+what+", retrying", "retry_in", wait, "error", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, maxStoreRetry)
+	}
+}
+
+// giveBack returns a job that shutdown interrupted to the stream, so another
+// worker takes it at once.
+func (w *Worker) giveBack(logger *slog.Logger, msg jetstream.Msg) {
+	logger.Info("Returned an unfinished job to the stream")
+	w.Metrics.jobs.WithLabelValues(outcomeReturned).Inc()
+	if err := msg.Nak(); err != nil {
+		logger.Warn("Failed to return a job; it comes back after the ack wait", "error", err)
+	}
 }
 
 // fail retries a failed computation with a growing delay, and after
@@ -155,19 +203,28 @@ func (w *Worker) fail(ctx context.Context, logger *slog.Logger, msg jetstream.Ms
 }
 
 // deadLetter moves a job to the dead-letter stream with cause as its reason
-// and records the failure of its index.
+// and records the failure of its index. The dead letter's message ID is the
+// job's sequence, so a retried publish stores it once.
 func (w *Worker) deadLetter(ctx context.Context, logger *slog.Logger, msg jetstream.Msg, meta *jetstream.MsgMetadata, index uint64, cause error) {
-	reason := cause.Error()
+	reason := truncate(cause.Error(), 1024)
 	dead := nats.NewMsg(job.DeadLetterSubject)
 	dead.Data = msg.Data()
-	dead.Header.Set(job.HeaderReason, truncate(reason, 1024))
+	dead.Header.Set(job.HeaderReason, reason)
 	dead.Header.Set(job.HeaderStreamSeq, strconv.FormatUint(meta.Sequence.Stream, 10))
-	if _, err := w.Publisher.PublishMsg(ctx, dead); err != nil {
-		w.retryLater(logger, msg, storeRetryDelay, "Failed to dead-letter a job, retrying", err)
-		return
+	dead.Header.Set(jetstream.MsgIDHeader, "dead-"+strconv.FormatUint(meta.Sequence.Stream, 10))
+
+	err := w.persist(ctx, logger, "dead-letter a job", func(ctx context.Context) error {
+		_, err := w.Publisher.PublishMsg(ctx, dead)
+		return err
+	})
+	if err == nil {
+		err = w.persist(ctx, logger, "record a failure", func(ctx context.Context) error {
+			_, err := w.Results.SaveFailure(ctx, index, reason)
+			return err
+		})
 	}
-	if _, err := w.Results.SaveFailure(ctx, index, truncate(reason, 1024)); err != nil {
-		w.retryLater(logger, msg, storeRetryDelay, "Failed to record a failure, retrying", err)
+	if err != nil {
+		w.giveBack(logger, msg)
 		return
 	}
 

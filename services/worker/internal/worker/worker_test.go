@@ -219,3 +219,39 @@ func TestJobThatKeepsCrashingWorkersIsDeadLettered(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, results.StateFailed, result.State)
 }
+
+func TestRedisRejectingWritesDelaysJob(t *testing.T) {
+	js := startJetStream(t)
+	rdb := startRedis(t)
+	store := results.NewStore(rdb)
+
+	// With a one-byte memory limit and no eviction, Redis rejects every
+	// write with an OOM error but still answers reads and PING.
+	ctx := context.Background()
+	require.NoError(t, rdb.ConfigSet(ctx, "maxmemory", "1").Err())
+
+	var calls atomic.Int32
+	runWorker(t, js, store, 3, func(_ context.Context, n uint64) (string, error) {
+		calls.Add(1)
+		return strconv.FormatUint(n*2, 10), nil
+	})
+	_, err := js.Publish(ctx, job.Subject, []byte("44"))
+	require.NoError(t, err)
+
+	time.Sleep(3 * time.Second)
+	require.NoError(t, rdb.ConfigSet(ctx, "maxmemory", "0").Err())
+
+	require.Eventually(t, func() bool {
+		value, err := store.Value(ctx, 44)
+		return err == nil && value == "88"
+	}, 20*time.Second, 50*time.Millisecond)
+	assert.Equal(t, int32(1), calls.Load(), "the value was computed once and kept while Redis rejected it")
+	info, err := mustConsumer(t, js).Info(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, info.NumRedelivered, "a store failure must not return the job to the stream")
+	dead, err := js.Stream(ctx, job.DeadLetterStream)
+	require.NoError(t, err)
+	deadInfo, err := dead.Info(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, deadInfo.State.Msgs, "a store failure must not dead-letter the job")
+}
