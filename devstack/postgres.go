@@ -85,11 +85,8 @@ func startPostgres(ctx context.Context, dir string, port int, fast bool, logs io
 	}
 
 	if _, err := os.Stat(filepath.Join(dataDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
-		initdb := exec.CommandContext(ctx, filepath.Join(binDir, "initdb"),
-			"-D", dataDir, "-U", databaseUser, "--auth=trust", "-E", "UTF8", "--no-instructions")
-		initdb.SysProcAttr = &syscall.SysProcAttr{Credential: credential}
-		if output, err := initdb.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("devstack: initdb %s: %w\n%s", dataDir, err, output)
+		if err := initCluster(ctx, binDir, dataDir, credential); err != nil {
+			return nil, err
 		}
 	}
 
@@ -117,6 +114,27 @@ func startPostgres(ctx context.Context, dir string, port int, fast bool, logs io
 		return nil, err
 	}
 	return p, nil
+}
+
+// initCluster runs initdb into a temporary folder and renames it to dataDir
+// once complete, so an interrupted first start leaves no half-made cluster.
+func initCluster(ctx context.Context, binDir, dataDir string, credential *syscall.Credential) error {
+	partial := dataDir + ".partial"
+	if err := os.RemoveAll(partial); err != nil {
+		return fmt.Errorf("devstack: remove the unfinished cluster %s: %w", partial, err)
+	}
+
+	initdb := exec.CommandContext(ctx, filepath.Join(binDir, "initdb"),
+		"-D", partial, "-U", databaseUser, "--auth=trust", "-E", "UTF8", "--no-instructions")
+	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: credential}
+	if output, err := initdb.CombinedOutput(); err != nil {
+		return fmt.Errorf("devstack: initdb %s: %w\n%s", partial, err, output)
+	}
+
+	if err := os.Rename(partial, dataDir); err != nil {
+		return fmt.Errorf("devstack: move the new cluster to %s: %w", dataDir, err)
+	}
+	return nil
 }
 
 // createDatabase connects to the maintenance database and creates the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -92,6 +93,41 @@ func (s *Store) Value(ctx context.Context, index uint64) (string, error) {
 		return "", fmt.Errorf("results: read value of index %d: %w", index, err)
 	}
 	return value, nil
+}
+
+// valueChunk is how much of a value CopyValue reads at a time.
+const valueChunk = 1 << 20
+
+// ValueSize returns the length in bytes of the value of index, or
+// ErrNotFound.
+func (s *Store) ValueSize(ctx context.Context, index uint64) (int64, error) {
+	size, err := s.rdb.StrLen(ctx, valueKey(index)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("results: read size of value of index %d: %w", index, err)
+	}
+	if size == 0 {
+		// STRLEN returns 0 for a missing key; no stored value is empty.
+		return 0, ErrNotFound
+	}
+	return size, nil
+}
+
+// CopyValue writes the first size bytes of the value of index to w, a chunk
+// at a time, so a reader of a value of tens of megabytes holds one chunk in
+// memory at a time. Values never change once stored, so the chunks belong
+// to one value.
+func (s *Store) CopyValue(ctx context.Context, index uint64, size int64, w io.Writer) error {
+	for start := int64(0); start < size; start += valueChunk {
+		end := min(start+valueChunk, size) - 1
+		chunk, err := s.rdb.GetRange(ctx, valueKey(index), start, end).Result()
+		if err != nil {
+			return fmt.Errorf("results: read bytes %d to %d of value of index %d: %w", start, end, index, err)
+		}
+		if _, err := io.WriteString(w, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Result returns the summary of index, or ErrNotFound.

@@ -75,6 +75,11 @@ func run() error {
 		SubmitBurst:  cfg.SubmitBurst,
 		Logs:         os.Stdout,
 	})
+	if err != nil && ctx.Err() != nil {
+		// Ctrl-C during startup: Start has stopped what it started.
+		fmt.Println("\nfibstack stopped while starting.")
+		return nil
+	}
 	if err != nil {
 		return err
 	}

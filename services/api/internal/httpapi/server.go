@@ -50,6 +50,8 @@ type ResultStore interface {
 	Results(ctx context.Context, indexes []uint64) (map[uint64]results.Result, error)
 	List(ctx context.Context, from uint64, limit int) ([]results.Result, *uint64, error)
 	Value(ctx context.Context, index uint64) (string, error)
+	ValueSize(ctx context.Context, index uint64) (int64, error)
+	CopyValue(ctx context.Context, index uint64, size int64, w io.Writer) error
 	EachValue(ctx context.Context, fn func(index uint64, value string) error) error
 }
 

@@ -231,16 +231,16 @@ func (s *Server) queuedOrMissing(ctx context.Context, w http.ResponseWriter, ind
 }
 
 // downloadValue serves GET /api/values/{index}/value: the whole value as a
-// plain-text attachment.
+// plain-text attachment, streamed from Redis a chunk at a time.
 func (s *Server) downloadValue(w http.ResponseWriter, r *http.Request, params httprouter.Params) error {
 	index, err := job.ParseIndex(params.ByName("index"), s.MaxIndex)
 	if err != nil {
 		return err
 	}
 
-	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
+	sizeCtx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
 	defer cancel()
-	value, err := s.Results.Value(ctx, index)
+	size, err := s.Results.ValueSize(sizeCtx, index)
 	if errors.Is(err, results.ErrNotFound) {
 		return &Error{Status: http.StatusNotFound, Field: job.FieldIndex, Rule: ruleComputed,
 			Message: fmt.Sprintf("the value of index %d is not computed yet", index)}
@@ -250,10 +250,16 @@ func (s *Server) downloadValue(w http.ResponseWriter, r *http.Request, params ht
 	}
 
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(value)+1))
+	w.Header().Set("Content-Length", strconv.FormatInt(size+1, 10))
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="fibonacci-%d.txt"`, index))
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(value + "\n")) // A client that hung up is not an error of the API.
+	if err := s.Results.CopyValue(r.Context(), index, size, w); err != nil {
+		// The status is sent already: end the response short, so the
+		// client sees an incomplete download.
+		s.logger.WarnContext(r.Context(), "Stopped sending a value", "index", index, "error", err)
+		panic(http.ErrAbortHandler)
+	}
+	_, _ = io.WriteString(w, "\n") // A client that hung up is not an error of the API.
 	return nil
 }
 
