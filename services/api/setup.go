@@ -49,8 +49,15 @@ func setUp(ctx context.Context, cfg Config, logger *slog.Logger, js jetstream.Je
 		Submissions: submissions.NewStore(pool),
 		Results:     results.NewStore(rdb),
 		Requeuer:    publisher.New(js),
-		Interval:    cfg.HealInterval,
-		Logger:      logger,
+		StreamCreated: func(ctx context.Context) (time.Time, error) {
+			info, err := stream.Info(ctx, js)
+			if err != nil {
+				return time.Time{}, err
+			}
+			return info.Created, nil
+		},
+		Interval: cfg.HealInterval,
+		Logger:   logger,
 	}
 	var healing sync.WaitGroup
 	healing.Go(func() { requeue.Run(ctx) })

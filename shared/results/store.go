@@ -304,6 +304,32 @@ func (s *Store) MarkDataSet(ctx context.Context, id string) error {
 	return nil
 }
 
+// keyStreamCreated holds the creation time of the job stream whose jobs the
+// values came from, so a recreated stream, which lost its waiting jobs, can
+// be noticed.
+const keyStreamCreated = "fib:job-stream-created"
+
+// StreamCreated returns the stream creation time stored by
+// SetStreamCreated, or "" when none is stored.
+func (s *Store) StreamCreated(ctx context.Context) (string, error) {
+	created, err := s.rdb.Get(ctx, keyStreamCreated).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("results: read %s: %w", keyStreamCreated, err)
+	}
+	return created, nil
+}
+
+// SetStreamCreated stores the job stream's creation time.
+func (s *Store) SetStreamCreated(ctx context.Context, created string) error {
+	if err := s.rdb.Set(ctx, keyStreamCreated, created, 0).Err(); err != nil {
+		return fmt.Errorf("results: write %s: %w", keyStreamCreated, err)
+	}
+	return nil
+}
+
 // existsBatch bounds the indexes that Missing checks in one pipeline.
 const existsBatch = 1000
 

@@ -94,3 +94,16 @@ func consumerConfigs(jobs config.Jobs) []jetstream.ConsumerConfig {
 		},
 	}
 }
+
+// Info returns the job stream's information.
+func Info(ctx context.Context, js jetstream.JetStream) (*jetstream.StreamInfo, error) {
+	jobStream, err := js.Stream(ctx, job.Stream)
+	if err != nil {
+		return nil, fmt.Errorf("stream: open stream %s: %w", job.Stream, err)
+	}
+	info, err := jobStream.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stream: read stream %s: %w", job.Stream, err)
+	}
+	return info, nil
+}

@@ -167,7 +167,7 @@ func TestRedisFlushHealsValues(t *testing.T) {
 	}
 	assert.Equal(t, "7540113804746346429", waitForValue(t, stack.URL(), 92, time.Second).Value)
 	assert.Equal(t, rows, countRows(t, stack.Stack, ""), "healing recorded new submissions")
-	assert.Contains(t, stack.log(t), "Redis had lost values")
+	assert.Contains(t, stack.log(t), "Jobs or values were lost")
 }
 
 // longIndex takes the engine about a second or more on a 2-core machine, long
@@ -300,4 +300,28 @@ func TestSummaryWithoutValueIsQueued(t *testing.T) {
 
 	submit(t, stack.URL(), `{"index": 87}`)
 	assert.Equal(t, "679891637638612258", waitForValue(t, stack.URL(), 87, 20*time.Second).Value)
+}
+
+func TestDeletedStreamJobsAreHealed(t *testing.T) {
+	stack := startStack(t, stackOptions{workers: 1, env: []string{
+		fmt.Sprintf("MAX_INDEX=%d", longIndex), "WORKER_CONCURRENCY=1", "HEAL_INTERVAL=500ms",
+	}})
+
+	// The only worker is busy, so index 88 waits in the stream when the
+	// stream is deleted.
+	submit(t, stack.URL(), fmt.Sprintf(`{"index": %d}`, longIndex))
+	busyWorker(t, stack)
+	resp := submit(t, stack.URL(), `{"index": 88}`)
+	require.Equal(t, http.StatusAccepted, resp.Status, "body: %s", resp.Body)
+
+	ctx, cancel := background()
+	defer cancel()
+	js, err := jetstream.New(connectNATS(t, stack.Stack))
+	require.NoError(t, err)
+	require.NoError(t, js.DeleteStream(ctx, "FIB_JOBS"))
+
+	assert.Equal(t, "1100087778366101931", waitForValue(t, stack.URL(), 88, time.Minute).Value)
+	waitForValue(t, stack.URL(), longIndex, time.Minute)
+	assert.Equal(t, 2, countRows(t, stack.Stack, ""), "healing recorded new submissions")
+	assert.Contains(t, stack.log(t), "stream_recreated=true")
 }
