@@ -17,7 +17,8 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 
 	// HealInterval is how often the API checks whether Redis lost its
-	// values, and queues their indexes again if so.
+	// values or the job stream its jobs, and queues their indexes again if
+	// so.
 	HealInterval time.Duration `env:"HEAL_INTERVAL" envDefault:"5s"`
 
 	NATS     config.NATS
