@@ -215,6 +215,11 @@ func (w *Worker) deadLetter(ctx context.Context, logger *slog.Logger, msg jetstr
 
 	err := w.persist(ctx, logger, "dead-letter a job", func(ctx context.Context) error {
 		_, err := w.Publisher.PublishMsg(ctx, dead)
+		if errors.Is(err, jetstream.ErrNoStreamResponse) && w.Reopen != nil {
+			// Someone deleted the dead-letter stream: create the streams
+			// again before the next attempt.
+			_, _ = w.Reopen(ctx)
+		}
 		return err
 	})
 	if err == nil {
