@@ -280,6 +280,59 @@ func parseSummary(index uint64, fields map[string]string) Result {
 	return r
 }
 
+// keyLeasePrefix starts the key of the lease on computing an index.
+const keyLeasePrefix = "fib:lease:"
+
+func leaseKey(index uint64) string { return keyLeasePrefix + strconv.FormatUint(index, 10) }
+
+// renewLeaseScript extends a lease only for its owner. KEYS: lease. ARGV:
+// owner, time to live in milliseconds.
+var renewLeaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`)
+
+// releaseLeaseScript deletes a lease only for its owner. KEYS: lease. ARGV:
+// owner.
+var releaseLeaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+// TryLease takes the lease on computing index for owner, for ttl, unless
+// another owner holds it, and reports whether it did. A lease keeps two
+// workers from computing one index at once; it expires on its own when its
+// owner dies.
+func (s *Store) TryLease(ctx context.Context, index uint64, owner string, ttl time.Duration) (bool, error) {
+	taken, err := s.rdb.SetNX(ctx, leaseKey(index), owner, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("results: take lease on index %d: %w", index, err)
+	}
+	return taken, nil
+}
+
+// RenewLease extends owner's lease on index to ttl from now, and reports
+// false when owner no longer holds it.
+func (s *Store) RenewLease(ctx context.Context, index uint64, owner string, ttl time.Duration) (bool, error) {
+	renewed, err := renewLeaseScript.Run(ctx, s.rdb, []string{leaseKey(index)}, owner, ttl.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("results: renew lease on index %d: %w", index, err)
+	}
+	return renewed == 1, nil
+}
+
+// ReleaseLease ends owner's lease on index, if owner still holds it.
+func (s *Store) ReleaseLease(ctx context.Context, index uint64, owner string) error {
+	if err := releaseLeaseScript.Run(ctx, s.rdb, []string{leaseKey(index)}, owner).Err(); err != nil {
+		return fmt.Errorf("results: release lease on index %d: %w", index, err)
+	}
+	return nil
+}
+
 // keyDataSet names the Redis data set. It disappears with the data, so a
 // missing key means that Redis lost or never had the values.
 const keyDataSet = "fib:data-set"

@@ -84,6 +84,23 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 
+	// Jobs of one index that arrive together wait for the first one's value
+	// instead of computing it again.
+	owner := w.ID + "/" + strconv.FormatUint(meta.Sequence.Stream, 10)
+	leased, stored, err := w.takeLease(ctx, logger, index, owner)
+	switch {
+	case err != nil:
+		w.giveBack(logger, msg)
+		return
+	case stored:
+		w.Metrics.jobs.WithLabelValues(outcomeAlreadyStored).Inc()
+		w.ack(ctx, logger, msg)
+		return
+	case leased:
+		defer w.releaseLease(logger, index, owner)
+		defer w.renewLease(logger, index, owner)()
+	}
+
 	logger.Debug("Computing a value")
 	started := time.Now()
 	value, err := w.compute(ctx, index)
@@ -140,6 +157,80 @@ func (w *Worker) keepLease(msg jetstream.Msg, logger *slog.Logger) (stop func())
 		}
 	}()
 	return func() { close(done) }
+}
+
+// leasePoll is how often a job that waits for another worker's computation
+// of its index checks for the value and the lease.
+const leasePoll = 200 * time.Millisecond
+
+// takeLease takes the lease on computing index, waiting while another worker
+// holds it. It returns stored true when that worker stored the value
+// meanwhile, and ctx's error when shutdown comes first.
+func (w *Worker) takeLease(ctx context.Context, logger *slog.Logger, index uint64, owner string) (leased, stored bool, err error) {
+	waiting := false
+	for {
+		err = w.persist(ctx, logger, "take the lease on an index", func(ctx context.Context) error {
+			leased, err = w.Results.TryLease(ctx, index, owner, w.AckWait)
+			return err
+		})
+		if err != nil || leased {
+			return leased, false, err
+		}
+
+		if !waiting {
+			logger.Info("Waiting for another worker that computes the same index")
+			waiting = true
+		}
+		select {
+		case <-ctx.Done():
+			return false, false, ctx.Err()
+		case <-time.After(leasePoll):
+		}
+
+		err = w.persist(ctx, logger, "check for a stored value", func(ctx context.Context) error {
+			stored, err = w.Results.HasValue(ctx, index)
+			return err
+		})
+		if err != nil || stored {
+			return false, stored, err
+		}
+	}
+}
+
+// renewLease extends the lease every third of its time to live until the
+// returned function is called, so it outlives a long computation but
+// expires soon after this worker dies.
+func (w *Worker) renewLease(logger *slog.Logger, index uint64, owner string) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		ticker := time.NewTicker(w.AckWait / 3)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+				ctx, cancel := context.WithTimeout(context.Background(), w.AckWait/3)
+				renewed, err := w.Results.RenewLease(ctx, index, owner, w.AckWait)
+				cancel()
+				if err != nil || !renewed {
+					// Storing the value stays safe without the lease; only
+					// a second computation may start.
+					logger.Warn("Failed to renew the lease on an index", "renewed", renewed, "error", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func (w *Worker) releaseLease(logger *slog.Logger, index uint64, owner string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := w.Results.ReleaseLease(ctx, index, owner); err != nil {
+		// The lease expires on its own within the ack wait.
+		logger.Warn("Failed to release the lease on an index", "error", err)
+	}
 }
 
 // compute computes F(index), turning a panic into an error.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 
 	"github.com/fibstack/fibstack/shared/job"
 )
@@ -29,6 +30,9 @@ type ResultStore interface {
 	HasValue(ctx context.Context, index uint64) (bool, error)
 	SaveValue(ctx context.Context, index uint64, value string) (bool, error)
 	SaveFailure(ctx context.Context, index uint64, reason string) (bool, error)
+	TryLease(ctx context.Context, index uint64, owner string, ttl time.Duration) (bool, error)
+	RenewLease(ctx context.Context, index uint64, owner string, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, index uint64, owner string) error
 	Ping(ctx context.Context) error
 }
 
@@ -64,6 +68,10 @@ type Worker struct {
 	// MaxAttempts bounds the deliveries of a job whose computation fails.
 	MaxAttempts int
 
+	// ID names this worker in the leases it takes on indexes. Run sets a
+	// random one when it is empty.
+	ID string
+
 	Metrics *Metrics
 	Logger  *slog.Logger
 }
@@ -73,6 +81,10 @@ type Worker struct {
 // the jobs are returned to the stream for another worker. Run returns nil
 // after a clean stop.
 func (w *Worker) Run(ctx context.Context, drain context.Context) error {
+	if w.ID == "" {
+		w.ID = nuid.Next()
+	}
+
 	// jobCtx outlives ctx: jobs in flight keep running after shutdown
 	// begins, until drain ends.
 	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))

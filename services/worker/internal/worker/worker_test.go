@@ -255,3 +255,31 @@ func TestRedisRejectingWritesDelaysJob(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, deadInfo.State.Msgs, "a store failure must not dead-letter the job")
 }
+
+func TestSameIndexComputedOnceAtATime(t *testing.T) {
+	js := startJetStream(t)
+	store := results.NewStore(startRedis(t))
+
+	var calls atomic.Int32
+	compute := func(_ context.Context, n uint64) (string, error) {
+		calls.Add(1)
+		time.Sleep(500 * time.Millisecond)
+		return strconv.FormatUint(n, 10), nil
+	}
+	// Two workers, each free to take a job of the index at once.
+	runWorker(t, js, store, 3, compute)
+	runWorker(t, js, store, 3, compute)
+	for i := 0; i < 4; i++ {
+		_, err := js.Publish(context.Background(), job.Subject, []byte("46"))
+		require.NoError(t, err)
+	}
+
+	require.Eventually(t, func() bool {
+		info, err := mustConsumer(t, js).Info(context.Background())
+		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+	}, 20*time.Second, 20*time.Millisecond)
+	assert.Equal(t, int32(1), calls.Load(), "jobs of one index waited for the first computation")
+	value, err := store.Value(context.Background(), 46)
+	require.NoError(t, err)
+	assert.Equal(t, "46", value)
+}
