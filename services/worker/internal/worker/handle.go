@@ -136,10 +136,10 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	w.ack(ctx, logger, msg)
 }
 
-// keepLease tells JetStream every third of the ack wait that the job is in
-// progress, until the returned function is called, so a long job or a long
-// Redis outage never hands the job to a second worker while this one is
-// alive.
+// keepLease sends JetStream an in-progress acknowledgement every third of
+// the ack wait until the returned function is called. A long job or a long
+// Redis outage then never hands the job to a second worker while this one
+// is alive.
 func (w *Worker) keepLease(msg jetstream.Msg, logger *slog.Logger) (stop func()) {
 	done := make(chan struct{})
 	go func() {
