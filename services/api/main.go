@@ -53,7 +53,7 @@ func run(ctx context.Context, cfg Config) error {
 	// Publishes must fail while NATS is disconnected rather than wait in a
 	// buffer, because the client gets a 503 and must not have its job
 	// stored later. A publish that times out on a slow server may still be
-	// stored, which the 503 says.
+	// stored, and the 503 message warns of that.
 	nc, js, err := natsconn.ConnectJetStream(cfg.NATS.URL, "fibstack-api", logger, nats.ReconnectBufSize(-1))
 	if err != nil {
 		return err

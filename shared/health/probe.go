@@ -9,7 +9,7 @@ import (
 )
 
 // Probe requests /readyz on the service listening at addr, such as ":8000",
-// and returns nil when it answers 200. Container healthchecks call it through
+// and returns nil when it returns 200. Container healthchecks call it through
 // the binaries' -healthcheck flag, because the images contain no shell.
 func Probe(ctx context.Context, addr string) error {
 	host, port, err := net.SplitHostPort(addr)
@@ -35,7 +35,7 @@ func Probe(ctx context.Context, addr string) error {
 	defer resp.Body.Close()
 
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("health: %s answered %s", url, resp.Status)
+		return fmt.Errorf("health: %s returned %s", url, resp.Status)
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ const (
 	HeaderRequeue = "Fib-Requeue"
 )
 
-// Source is where a submission came from.
+// Source is the origin of a submission.
 type Source string
 
 // Sources of a submission.
@@ -89,10 +89,10 @@ func IdempotencyKey(messageID string) string {
 
 // MessageKey returns the key that identifies a job message in Postgres. A
 // message ID is unique only within the stream's duplicate window, and a
-// sequence only until the stream is recreated, so the key joins the message
-// ID, when there is one, with the sequence, and else the sequence with the
-// time the server stored the message. The API knows no storage time, so
-// every job it publishes has an ID.
+// sequence only until the stream is recreated. So the key joins the message
+// ID, when there is one, with the sequence. Without an ID it joins the
+// sequence with the time the server stored the message. The API knows no
+// storage time, so every job it publishes has an ID.
 //
 // NOTE: a client that reuses an Idempotency-Key after the stream was
 // recreated, and whose job lands on the same sequence as the first one,

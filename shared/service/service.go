@@ -16,7 +16,7 @@ import (
 
 // Main loads a C from the environment and runs the service named name until
 // SIGINT or SIGTERM, then exits 0, or 1 when run fails. addr returns the
-// HTTP address whose /readyz the -healthcheck flag requests; with that flag
+// HTTP address whose /readyz the -healthcheck flag requests. With that flag
 // Main only checks readiness and exits 0 when ready and 1 when not. An
 // invalid configuration exits 2.
 func Main[C any](name string, addr func(*C) string, run func(ctx context.Context, cfg C) error) {

@@ -22,8 +22,8 @@ import (
 )
 
 // dependencyTimeout bounds each call to NATS, Redis or Postgres made while
-// serving a request, so a request that needs a stopped or hung store gets a
-// 503 within two seconds instead of hanging, with room for the rest of the
+// serving a request. A request that needs a stopped or hung store then gets
+// a 503 within two seconds instead of hanging, with room for the rest of the
 // request.
 const dependencyTimeout = 1500 * time.Millisecond
 

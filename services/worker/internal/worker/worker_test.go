@@ -226,7 +226,7 @@ func TestRedisRejectingWritesDelaysJob(t *testing.T) {
 	store := results.NewStore(rdb)
 
 	// With a one-byte memory limit and no eviction, Redis rejects every
-	// write with an OOM error but still answers reads and PING.
+	// write with an OOM error but still serves reads and PING.
 	ctx := context.Background()
 	require.NoError(t, rdb.ConfigSet(ctx, "maxmemory", "1").Err())
 
