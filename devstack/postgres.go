@@ -85,6 +85,9 @@ func startPostgres(ctx context.Context, dir string, port int, fast bool, logs io
 	}
 
 	if _, err := os.Stat(filepath.Join(dataDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(dataDir); err == nil {
+			return nil, fmt.Errorf("devstack: %s exists but holds no Postgres cluster (PG_VERSION is missing): delete it to start with an empty database", dataDir)
+		}
 		if err := initCluster(ctx, binDir, dataDir, credential); err != nil {
 			return nil, err
 		}

@@ -119,3 +119,9 @@ func (p *Process) signal(sig syscall.Signal) error {
 	}
 	return nil
 }
+
+// Pause freezes the process with SIGSTOP, as a hung process would be.
+func (p *Process) Pause() error { return p.signal(syscall.SIGSTOP) }
+
+// Resume continues the process after Pause.
+func (p *Process) Resume() error { return p.signal(syscall.SIGCONT) }

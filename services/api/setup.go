@@ -51,6 +51,11 @@ func setUp(ctx context.Context, cfg Config, logger *slog.Logger, js jetstream.Je
 		Requeuer:    publisher.New(js),
 		StreamCreated: func(ctx context.Context) (time.Time, error) {
 			info, err := stream.Info(ctx, js)
+			if errors.Is(err, jetstream.ErrStreamNotFound) {
+				// Someone deleted the stream: create it, and its consumers,
+				// again, so POSTs work and the healer sees the new one.
+				info, err = stream.Ensure(ctx, js, cfg.Jobs)
+			}
 			if err != nil {
 				return time.Time{}, err
 			}

@@ -209,11 +209,14 @@ func (s *Store) List(ctx context.Context, from uint64, limit int) ([]Result, *ui
 const valuesBatch = 16
 
 // EachValue calls fn with every stored value in ascending order of index,
-// reading a few values at a time, and stops at fn's first error. Its cost
+// reading a few values at a time, and stops at fn's first error. Each Redis
+// call must finish within callTimeout, however long fn takes. Its cost
 // grows with the total size of all values, so only the teaching app's
 // endpoint uses it.
-func (s *Store) EachValue(ctx context.Context, fn func(index uint64, value string) error) error {
-	members, err := s.rdb.ZRange(ctx, keyIndexes, 0, -1).Result()
+func (s *Store) EachValue(ctx context.Context, callTimeout time.Duration, fn func(index uint64, value string) error) error {
+	listCtx, cancel := context.WithTimeout(ctx, callTimeout)
+	members, err := s.rdb.ZRange(listCtx, keyIndexes, 0, -1).Result()
+	cancel()
 	if err != nil {
 		return fmt.Errorf("results: list indexes: %w", err)
 	}
@@ -229,7 +232,9 @@ func (s *Store) EachValue(ctx context.Context, fn func(index uint64, value strin
 			keys[i] = valueKey(index)
 		}
 
-		found, err := s.rdb.MGet(ctx, keys...).Result()
+		readCtx, cancel := context.WithTimeout(ctx, callTimeout)
+		found, err := s.rdb.MGet(readCtx, keys...).Result()
+		cancel()
 		if err != nil {
 			return fmt.Errorf("results: read %d values: %w", len(keys), err)
 		}

@@ -325,3 +325,28 @@ func TestDeletedStreamJobsAreHealed(t *testing.T) {
 	assert.Equal(t, 2, countRows(t, stack.Stack, ""), "healing recorded new submissions")
 	assert.Contains(t, stack.log(t), "stream_recreated=true")
 }
+
+func TestStreamDeletedWhileServicesPaused(t *testing.T) {
+	stack := startStack(t, stackOptions{workers: 1, env: []string{"HEAL_INTERVAL=500ms"}})
+	submit(t, stack.URL(), `{"index": 89}`)
+	waitForValue(t, stack.URL(), 89, 20*time.Second)
+
+	// Paused services receive no "consumer deleted" notice, so only their
+	// own checks can find that the stream is gone.
+	require.NoError(t, stack.API().Pause())
+	require.NoError(t, stack.Worker(0).Pause())
+	ctx, cancel := background()
+	defer cancel()
+	js, err := jetstream.New(connectNATS(t, stack.Stack))
+	require.NoError(t, err)
+	require.NoError(t, js.DeleteStream(ctx, "FIB_JOBS"))
+	time.Sleep(time.Second)
+	require.NoError(t, stack.Worker(0).Resume())
+	require.NoError(t, stack.API().Resume())
+
+	require.Eventually(t, func() bool {
+		status := submit(t, stack.URL(), `{"index": 90}`).Status
+		return status == http.StatusAccepted || status == http.StatusOK
+	}, 30*time.Second, 200*time.Millisecond, "the API did not accept jobs after the stream was deleted")
+	assert.Equal(t, "2880067194370816120", waitForValue(t, stack.URL(), 90, 30*time.Second).Value)
+}

@@ -33,8 +33,9 @@ type Config struct {
 }
 
 func main() {
+	// Errors of package devstack name it already.
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "devstack:", err)
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
@@ -45,7 +46,7 @@ func run() error {
 		return err
 	}
 	if cfg.Workers < 1 {
-		return fmt.Errorf("WORKERS=%d must be at least 1", cfg.Workers)
+		return fmt.Errorf("devstack: WORKERS=%d must be at least 1", cfg.Workers)
 	}
 	root, err := os.Getwd()
 	if err != nil {
@@ -114,8 +115,8 @@ Press Ctrl-C to stop.
 		fmt.Println("\nStopping fibstack...")
 	case p := <-crashed:
 		_, exitErr := p.Exited()
-		crashErr = fmt.Errorf("%s (pid %d) exited unexpectedly (%v): stopped the stack; see its output above", p.Name, p.Pid(), exitErr)
-		fmt.Fprintln(os.Stderr, "devstack:", crashErr)
+		crashErr = fmt.Errorf("devstack: %s (pid %d) exited unexpectedly (%v): stopped the stack; see its output above", p.Name, p.Pid(), exitErr)
+		fmt.Fprintln(os.Stderr, crashErr)
 	}
 	if err := stack.Stop(); err != nil {
 		return err

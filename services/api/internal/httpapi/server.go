@@ -52,7 +52,7 @@ type ResultStore interface {
 	Value(ctx context.Context, index uint64) (string, error)
 	ValueSize(ctx context.Context, index uint64) (int64, error)
 	CopyValue(ctx context.Context, index uint64, size int64, w io.Writer) error
-	EachValue(ctx context.Context, fn func(index uint64, value string) error) error
+	EachValue(ctx context.Context, callTimeout time.Duration, fn func(index uint64, value string) error) error
 }
 
 // Server holds the API's dependencies. Set every field before calling

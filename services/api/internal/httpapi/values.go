@@ -121,15 +121,17 @@ func (s *Server) createValue(w http.ResponseWriter, r *http.Request, _ httproute
 // It finds the first index in Postgres or, when Postgres is down or the
 // recorder has not written it yet, in the stream.
 func (s *Server) checkReplay(r *http.Request, key string, index uint64, ack publisher.Ack) error {
-	ctx, cancel := context.WithTimeout(r.Context(), dependencyTimeout)
-	defer cancel()
-
-	// Postgres may be down, and the stream has the first job as long as
-	// the duplicate window lasts, which is shorter than its retention.
-	first, found, err := s.Submissions.FindByMessage(ctx, job.MessageKey(ack.MessageID, ack.Sequence, time.Time{}))
+	// Postgres may be down or hung, and the stream has the first job as
+	// long as the duplicate window lasts, which is shorter than its
+	// retention. Each lookup gets half the budget.
+	findCtx, cancelFind := context.WithTimeout(r.Context(), dependencyTimeout/2)
+	defer cancelFind()
+	first, found, err := s.Submissions.FindByMessage(findCtx, job.MessageKey(ack.MessageID, ack.Sequence, time.Time{}))
 	firstIndex := first.Number
 	if err != nil || !found {
-		if firstIndex, err = s.Publisher.Index(ctx, ack.Sequence); err != nil {
+		streamCtx, cancelStream := context.WithTimeout(r.Context(), dependencyTimeout/2)
+		defer cancelStream()
+		if firstIndex, err = s.Publisher.Index(streamCtx, ack.Sequence); err != nil {
 			return unavailable("nats", err)
 		}
 	}
@@ -316,9 +318,10 @@ func (s *Server) listValues(w http.ResponseWriter, r *http.Request, _ httprouter
 // values there are. Its size still grows with all the values together, so
 // the page uses GET /api/values instead.
 func (s *Server) currentValues(w http.ResponseWriter, r *http.Request) error {
-	// Values can take long to send, so only reading Redis has a deadline.
+	// Sending every value can take long, so each Redis call gets its own
+	// deadline and the response as a whole none.
 	written := false
-	err := s.Results.EachValue(r.Context(), func(index uint64, value string) error {
+	err := s.Results.EachValue(r.Context(), dependencyTimeout, func(index uint64, value string) error {
 		separator := ","
 		if !written {
 			w.Header().Set("Content-Type", "application/json")

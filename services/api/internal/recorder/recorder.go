@@ -50,6 +50,11 @@ func (r *Recorder) Run(ctx context.Context) error {
 		if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) {
 			return fmt.Errorf("recorder: consumer %s is gone: %w", job.RecorderConsumer, err)
 		}
+		if errors.Is(err, jetstream.ErrNoHeartbeat) {
+			// The server stopped answering pulls: the stream may be gone, so
+			// the caller creates it again before the next attempt.
+			return fmt.Errorf("recorder: consumer %s stopped sending heartbeats: %w", job.RecorderConsumer, err)
+		}
 		if err != nil {
 			r.Logger.WarnContext(ctx, "Failed to receive a job to record", "error", err)
 			continue

@@ -173,8 +173,21 @@ func (w *Worker) takeLease(ctx context.Context, logger *slog.Logger, index uint6
 			leased, err = w.Results.TryLease(ctx, index, owner, w.AckWait)
 			return err
 		})
-		if err != nil || leased {
-			return leased, false, err
+		if err != nil {
+			return false, false, err
+		}
+		if leased {
+			// The previous holder may have stored the value and released
+			// the lease between the last check and now.
+			err = w.persist(ctx, logger, "check for a stored value", func(ctx context.Context) error {
+				stored, err = w.Results.HasValue(ctx, index)
+				return err
+			})
+			if err != nil || stored {
+				w.releaseLease(logger, index, owner)
+				return false, stored, err
+			}
+			return true, false, nil
 		}
 
 		if !waiting {

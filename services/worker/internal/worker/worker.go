@@ -144,7 +144,9 @@ func (w *Worker) next(ctx context.Context) (jetstream.Msg, error) {
 	switch {
 	case err == nil:
 		return msg, nil
-	case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
+	case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound),
+		errors.Is(err, jetstream.ErrStreamNotFound), errors.Is(err, nats.ErrNoResponders):
+		// Without the stream, a pull request finds no responder.
 		w.Logger.Warn("The job consumer is gone, creating it again", "consumer", job.WorkerConsumer, "error", err)
 		consumer, err := w.Reopen(ctx)
 		if err != nil {
