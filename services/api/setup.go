@@ -53,7 +53,7 @@ func setUp(ctx context.Context, cfg Config, logger *slog.Logger, js jetstream.Je
 			info, err := stream.Info(ctx, js)
 			if errors.Is(err, jetstream.ErrStreamNotFound) {
 				// Someone deleted the stream: create it, and its consumers,
-				// again, so POSTs work and the healer sees the new one.
+				// again, so POSTs work and the healer finds the new one.
 				info, err = stream.Ensure(ctx, js, cfg.Jobs)
 			}
 			if err != nil {

@@ -51,8 +51,8 @@ func (r *Recorder) Run(ctx context.Context) error {
 			return fmt.Errorf("recorder: consumer %s is gone: %w", job.RecorderConsumer, err)
 		}
 		if errors.Is(err, jetstream.ErrNoHeartbeat) {
-			// The server stopped answering pulls: the stream may be gone, so
-			// the caller creates it again before the next attempt.
+			// The server stopped responding to pulls: the stream may be
+			// gone, so the caller creates it again before the next attempt.
 			return fmt.Errorf("recorder: consumer %s stopped sending heartbeats: %w", job.RecorderConsumer, err)
 		}
 		if err != nil {

@@ -141,18 +141,25 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 // Redis outage then never hands the job to a second worker while this one
 // is alive.
 func (w *Worker) keepLease(msg jetstream.Msg, logger *slog.Logger) (stop func()) {
+	return every(w.AckWait/3, func() {
+		if err := msg.InProgress(); err != nil {
+			logger.Warn("Failed to extend a job's lease", "error", err)
+		}
+	})
+}
+
+// every calls fn each interval until the returned function is called.
+func every(interval time.Duration, fn func()) (stop func()) {
 	done := make(chan struct{})
 	go func() {
-		ticker := time.NewTicker(w.AckWait / 3)
+		ticker := time.NewTicker(interval)
 		defer ticker.Stop()
 		for {
 			select {
 			case <-done:
 				return
 			case <-ticker.C:
-				if err := msg.InProgress(); err != nil {
-					logger.Warn("Failed to extend a job's lease", "error", err)
-				}
+				fn()
 			}
 		}
 	}()
@@ -214,27 +221,16 @@ func (w *Worker) takeLease(ctx context.Context, logger *slog.Logger, index uint6
 // returned function is called, so it outlives a long computation but
 // expires soon after this worker dies.
 func (w *Worker) renewLease(logger *slog.Logger, index uint64, owner string) (stop func()) {
-	done := make(chan struct{})
-	go func() {
-		ticker := time.NewTicker(w.AckWait / 3)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ticker.C:
-				ctx, cancel := context.WithTimeout(context.Background(), w.AckWait/3)
-				renewed, err := w.Results.RenewLease(ctx, index, owner, w.AckWait)
-				cancel()
-				if err != nil || !renewed {
-					// Storing the value stays safe without the lease; only
-					// a second computation may start.
-					logger.Warn("Failed to renew the lease on an index", "renewed", renewed, "error", err)
-				}
-			}
+	return every(w.AckWait/3, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), w.AckWait/3)
+		defer cancel()
+		renewed, err := w.Results.RenewLease(ctx, index, owner, w.AckWait)
+		if err != nil || !renewed {
+			// Storing the value stays safe without the lease; only a
+			// second computation may start.
+			logger.Warn("Failed to renew the lease on an index", "renewed", renewed, "error", err)
 		}
-	}()
-	return func() { close(done) }
+	})
 }
 
 func (w *Worker) releaseLease(logger *slog.Logger, index uint64, owner string) {
