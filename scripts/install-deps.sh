@@ -20,9 +20,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 echo "Installing ${need[*]} with apt-get"
-# The packages' own services are not wanted: devstack runs its own servers
-# on other ports. policy-rc.d stops their start during installation where
-# no init system would start them anyway.
+# On a machine with systemd the packages start their own services on the
+# default ports; devstack runs its own servers on other ports, so both can
+# run.
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"
+"${sudo[@]}" apt-get install -y -qq "${need[@]}"
