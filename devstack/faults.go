@@ -3,7 +3,6 @@ package devstack
 import (
 	"context"
 	"fmt"
-	"syscall"
 )
 
 // The methods below stop and start the stack's data stores in place, on the
@@ -59,9 +58,6 @@ func (s *Stack) KillWorker(i int) { s.workers[i].Kill() }
 // StopWorker stops worker i with SIGTERM and returns its exit error.
 func (s *Stack) StopWorker(i int) error { return s.workers[i].Stop(stopTimeout) }
 
-// KillAPI kills the API with SIGKILL.
-func (s *Stack) KillAPI() { s.api.Kill() }
-
 // StartAPINoWait and StartWorkerNoWait start a service without waiting for
 // it to become ready, for tests that start it before its dependencies.
 func (s *Stack) StartAPINoWait() error {
@@ -83,9 +79,6 @@ func (s *Stack) StartWorkerNoWait(i int) error {
 	return nil
 }
 
-// PauseRedis freezes redis-server with SIGSTOP, so it accepts connections
-// but never responds, as a hung server does. ResumeRedis undoes it.
-func (s *Stack) PauseRedis() error { return s.redis.signal(syscall.SIGSTOP) }
-
-// ResumeRedis continues redis-server after PauseRedis.
-func (s *Stack) ResumeRedis() error { return s.redis.signal(syscall.SIGCONT) }
+// Redis returns the redis-server process. Its Pause freezes the server so
+// that it accepts connections but never responds, as a hung server does.
+func (s *Stack) Redis() *Process { return s.redis }

@@ -91,8 +91,8 @@ func (p *Process) Stop(timeout time.Duration) error {
 	if signal == 0 {
 		signal = syscall.SIGTERM
 	}
-	if err := p.cmd.Process.Signal(signal); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("devstack: send %s to %s (pid %d): %w", signal, p.Name, p.Pid(), err)
+	if err := p.signal(signal); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return err
 	}
 
 	select {

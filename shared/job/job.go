@@ -50,7 +50,8 @@ const (
 	HeaderStreamSeq = "Fib-Stream-Seq"
 
 	// HeaderRequeue marks a job that the API queued again because Redis
-	// lost its value. It is not a new submission, so it is not recorded.
+	// lost its value or the stream lost the job. It is not a new
+	// submission, so it is not recorded.
 	HeaderRequeue = "Fib-Requeue"
 )
 
@@ -91,8 +92,8 @@ func IdempotencyKey(messageID string) string {
 // message ID is unique only within the stream's duplicate window, and a
 // sequence only until the stream is recreated. So the key joins the message
 // ID, when there is one, with the sequence. Without an ID it joins the
-// sequence with the time the server stored the message. The API knows no
-// storage time, so every job it publishes has an ID.
+// sequence with the time the server stored the message. A PubAck carries
+// no storage time, so every job the API publishes has an ID.
 //
 // NOTE: a client that reuses an Idempotency-Key after the stream was
 // recreated, and whose job lands on the same sequence as the first one,

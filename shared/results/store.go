@@ -344,14 +344,7 @@ const keyDataSet = "fib:data-set"
 
 // DataSetID returns the ID stored by MarkDataSet, or "" when Redis has none.
 func (s *Store) DataSetID(ctx context.Context) (string, error) {
-	id, err := s.rdb.Get(ctx, keyDataSet).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("results: read %s: %w", keyDataSet, err)
-	}
-	return id, nil
+	return s.marker(ctx, keyDataSet)
 }
 
 // MarkDataSet stores id as the data set's ID unless one is stored.
@@ -370,14 +363,19 @@ const keyStreamCreated = "fib:job-stream-created"
 // StreamCreated returns the stream creation time stored by
 // SetStreamCreated, or "" when none is stored.
 func (s *Store) StreamCreated(ctx context.Context) (string, error) {
-	created, err := s.rdb.Get(ctx, keyStreamCreated).Result()
+	return s.marker(ctx, keyStreamCreated)
+}
+
+// marker returns the string at key, or "" when the key is missing.
+func (s *Store) marker(ctx context.Context, key string) (string, error) {
+	text, err := s.rdb.Get(ctx, key).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("results: read %s: %w", keyStreamCreated, err)
+		return "", fmt.Errorf("results: read %s: %w", key, err)
 	}
-	return created, nil
+	return text, nil
 }
 
 // SetStreamCreated stores the job stream's creation time.
@@ -410,6 +408,15 @@ func (s *Store) Missing(ctx context.Context, indexes []uint64) ([]uint64, error)
 			return nil, fmt.Errorf("results: check %d values: %w", len(batch), err)
 		}
 		for i, index := range batch {
+			// The pipeline reports only its first error, usually the
+			// redis.Nil of an index without a summary, so each command is
+			// checked too.
+			if err := values[i].Err(); err != nil {
+				return nil, fmt.Errorf("results: check value of index %d: %w", index, err)
+			}
+			if err := states[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
+				return nil, fmt.Errorf("results: check state of index %d: %w", index, err)
+			}
 			if values[i].Val() == 0 && states[i].Val() != string(StateFailed) {
 				missing = append(missing, index)
 			}

@@ -61,11 +61,9 @@ func Ensure(ctx context.Context, js jetstream.JetStream, jobs config.Jobs) (*jet
 		}
 	}
 
-	info, err := jobStream.Info(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("stream: read stream %s: %w", job.Stream, err)
-	}
-	return info, nil
+	// The create or update call returned the stream's information, and
+	// the consumers do not change the creation time that callers read.
+	return jobStream.CachedInfo(), nil
 }
 
 // consumerConfigs returns the worker and recorder consumers. Neither bounds
@@ -95,15 +93,12 @@ func consumerConfigs(jobs config.Jobs) []jetstream.ConsumerConfig {
 	}
 }
 
-// Info returns the job stream's information.
+// Info returns the job stream's information, read from the server in one
+// request.
 func Info(ctx context.Context, js jetstream.JetStream) (*jetstream.StreamInfo, error) {
 	jobStream, err := js.Stream(ctx, job.Stream)
 	if err != nil {
-		return nil, fmt.Errorf("stream: open stream %s: %w", job.Stream, err)
-	}
-	info, err := jobStream.Info(ctx)
-	if err != nil {
 		return nil, fmt.Errorf("stream: read stream %s: %w", job.Stream, err)
 	}
-	return info, nil
+	return jobStream.CachedInfo(), nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats.go"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fibstack/fibstack/devstack"
@@ -138,6 +139,17 @@ func connectNATS(t *testing.T, stack *devstack.Stack) *nats.Conn {
 	require.NoError(t, err)
 	t.Cleanup(nc.Close)
 	return nc
+}
+
+// connectRedis returns a client of the stack's Redis, closed when t ends.
+func connectRedis(t *testing.T, stack *devstack.Stack) *redis.Client {
+	t.Helper()
+
+	options, err := redis.ParseURL(stack.RedisURL())
+	require.NoError(t, err)
+	rdb := redis.NewClient(options)
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
 }
 
 func contains(haystack []byte, needle string) bool {

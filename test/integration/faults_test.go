@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -158,8 +157,7 @@ func TestRedisFlushHealsValues(t *testing.T) {
 	}
 	rows := countRows(t, stack.Stack, "")
 
-	rdb := redis.NewClient(&redis.Options{Addr: strings.TrimSuffix(strings.TrimPrefix(stack.RedisURL(), "redis://"), "/0")})
-	defer rdb.Close()
+	rdb := connectRedis(t, stack.Stack)
 	require.NoError(t, rdb.FlushAll(context.Background()).Err())
 
 	for _, index := range indexes {
@@ -245,8 +243,8 @@ func TestHungRedisAnswers503(t *testing.T) {
 	submit(t, stack.URL(), `{"index": 84}`)
 	waitForValue(t, stack.URL(), 84, 20*time.Second)
 
-	require.NoError(t, stack.PauseRedis())
-	defer func() { require.NoError(t, stack.ResumeRedis()) }()
+	require.NoError(t, stack.Redis().Pause())
+	defer func() { require.NoError(t, stack.Redis().Resume()) }()
 
 	requireUnavailable(t, http.MethodGet, stack.URL()+"/api/values/84", "")
 	requireUnavailable(t, http.MethodGet, stack.URL()+"/api/values?limit=5", "")
@@ -290,8 +288,7 @@ func TestSummaryWithoutValueIsQueued(t *testing.T) {
 	submit(t, stack.URL(), `{"index": 87}`)
 	waitForValue(t, stack.URL(), 87, 20*time.Second)
 
-	rdb := redis.NewClient(&redis.Options{Addr: strings.TrimSuffix(strings.TrimPrefix(stack.RedisURL(), "redis://"), "/0")})
-	defer rdb.Close()
+	rdb := connectRedis(t, stack.Stack)
 	require.NoError(t, rdb.Del(context.Background(), "fib:value:87").Err())
 
 	resp := get(t, stack.URL()+"/api/values/87")

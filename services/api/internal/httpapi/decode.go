@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,11 +62,11 @@ func checkContentType(header string) error {
 // walks the tokens itself because encoding/json silently keeps the last of
 // duplicate keys and ignores trailing data.
 func indexMember(body []byte) (json.RawMessage, error) {
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, badRequest("body", ruleJSON, `request body is empty: send {"index": <non-negative integer>}`)
 	}
 
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 
 	open, err := dec.Token()

@@ -71,8 +71,9 @@ func (p *Publisher) Requeue(ctx context.Context, index uint64) error {
 	return nil
 }
 
-// Index returns the index of the job stored at sequence seq, or
-// jetstream.ErrMsgNotFound once every consumer has acknowledged it.
+// Index returns the index of the job stored at sequence seq. It fails with
+// jetstream.ErrMsgNotFound once the stream has dropped the job, after
+// JOB_RETENTION.
 func (p *Publisher) Index(ctx context.Context, seq uint64) (uint64, error) {
 	stream, err := p.js.Stream(ctx, job.Stream)
 	if err != nil {

@@ -95,12 +95,14 @@ func (w *Worker) Run(ctx context.Context, drain context.Context) error {
 	slots := make(chan struct{}, w.Concurrency)
 	var running sync.WaitGroup
 	defer running.Wait()
+	defer func() {
+		w.Logger.Info("Worker stopping: waiting for jobs in flight", "jobs", len(slots))
+	}()
 
 	for {
 		select {
 		case slots <- struct{}{}:
 		case <-ctx.Done():
-			w.Logger.Info("Worker stopping: waiting for jobs in flight", "jobs", len(slots))
 			return nil
 		}
 
@@ -108,7 +110,6 @@ func (w *Worker) Run(ctx context.Context, drain context.Context) error {
 		if err != nil {
 			<-slots
 			if ctx.Err() != nil {
-				w.Logger.Info("Worker stopping: waiting for jobs in flight", "jobs", len(slots))
 				return nil
 			}
 			w.Logger.Warn("Failed to fetch a job, retrying", "retry_in", time.Second, "error", err)

@@ -1,8 +1,8 @@
 -- +goose Up
 -- One row for each job on the stream, whether it came from the API or
 -- from the nats CLI. message_key identifies the job's message: its
--- Nats-Msg-Id when it has one, else its stream sequence and server
--- timestamp, which stay unique even when the stream is recreated.
+-- Nats-Msg-Id and stream sequence when it has an ID, else its stream
+-- sequence and server timestamp (see job.MessageKey in the shared module).
 CREATE TABLE submissions (
     id              bigserial   PRIMARY KEY,
     number          bigint      NOT NULL CHECK (number >= 0),
