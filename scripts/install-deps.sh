@@ -21,7 +21,7 @@ fi
 
 echo "Installing ${need[*]} with apt-get"
 # On a machine with systemd the packages start their own services on the
-# default ports; devstack runs its own servers on other ports, so both can
+# default ports. devstack runs its own servers on other ports, so both can
 # run.
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
